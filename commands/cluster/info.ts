@@ -1,0 +1,36 @@
+import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
+import { renderJson, renderYaml, renderCsv, col } from '../../src/cli/output';
+import { getClusterInfo, renderClusterInfo } from '../../src/cluster/info';
+
+export default class ClusterInfoCommand extends BaseCommand<typeof ClusterInfoCommand> {
+  static override summary = 'Show the broker version, nodes, controller or leader, and the data path in use';
+  static override description =
+    'Works for Kafka, Pulsar and RabbitMQ. An unreachable broker exits 69 within --timeout, naming the address.';
+  static override examples = [
+    '<%= config.bin %> cluster info --kind kafka',
+    '<%= config.bin %> cluster info --brokers 127.0.0.1:9092 --output json',
+    '<%= config.bin %> cluster info --url pulsar://127.0.0.1:6650 --admin-url http://127.0.0.1:8080',
+    '<%= config.bin %> cluster info --context prod-rabbit',
+  ];
+  static override flags = { ...connectionFlags };
+
+  async run(): Promise<void> {
+    const connection = await this.connect();
+    const info = await getClusterInfo(connection);
+    switch (this.outputFormat) {
+      case 'json':
+        return this.out(renderJson(info));
+      case 'yaml':
+        return this.out(renderYaml(info));
+      case 'csv':
+        return this.out(
+          renderCsv(
+            info.nodes.map((n) => ({ ...n, kind: info.kind, version: info.version })),
+            [col('kind', 'kind'), col('id', 'id'), col('address', 'address'), col('role', 'role'), col('version', 'version')],
+          ),
+        );
+      case 'table':
+        return this.out(renderClusterInfo(info, this.style));
+    }
+  }
+}

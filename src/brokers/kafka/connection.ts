@@ -1,0 +1,130 @@
+import { Kafka, logLevel, type Admin, type KafkaConfig, type SASLOptions, type LogEntry } from 'kafkajs';
+import { describeTarget, secretOf } from '../../config/resolve';
+import type { KafkaContext, ResolvedContext } from '../../config/types';
+import { withTimeout } from '../../util/timeout';
+import { tlsOptions } from '../tls';
+import type { BrokerConnectionBase, ClusterInfo, ConnectOptions } from '../types';
+import { fetchKafkaApiVersions } from './api-versions';
+import { mapKafkaError } from './errors';
+
+// kafkajs prints a partitioner migration notice on every producer; mqctl picks its partitioner explicitly.
+process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+
+/**
+ * The Kafka side of mqctl's broker layer: the one place that configures kafkajs. Capabilities (topics,
+ * lag, dlq, perf) get their admin/producer/consumer clients from here, so timeouts, TLS and SASL are
+ * set the same way everywhere.
+ */
+export class KafkaConnection implements BrokerConnectionBase {
+  readonly kind = 'kafka' as const;
+  readonly target: string;
+  readonly contextName: string;
+  readonly timeoutMs: number;
+  readonly kafka: Kafka;
+  readonly settings: KafkaContext;
+  private adminClient?: Promise<Admin>;
+  private readonly closers: Array<() => Promise<void>> = [];
+
+  constructor(ctx: ResolvedContext & KafkaContext, options: ConnectOptions) {
+    this.settings = ctx;
+    this.target = describeTarget(ctx);
+    this.contextName = ctx.name;
+    this.timeoutMs = options.timeoutMs;
+    this.kafka = new Kafka(kafkaConfig(ctx, options));
+  }
+
+  /** Runs a kafkajs call under the deadline, mapping its errors to exit codes. */
+  async call<T>(what: string, fn: () => Promise<T>, subject?: string): Promise<T> {
+    try {
+      return await withTimeout(fn(), this.timeoutMs + 1000, `${what} on Kafka at ${this.target}`);
+    } catch (error) {
+      throw mapKafkaError(error, this.target, subject);
+    }
+  }
+
+  /** A connected admin client, shared by every caller of this connection. */
+  admin(): Promise<Admin> {
+    if (!this.adminClient) {
+      const admin = this.kafka.admin({ retry: { retries: 1, maxRetryTime: this.timeoutMs } });
+      this.adminClient = this.call('connect', async () => {
+        await admin.connect();
+        return admin;
+      });
+      this.adminClient.catch(() => undefined);
+      this.closers.push(async () => {
+        await admin.disconnect();
+      });
+    }
+    return this.adminClient;
+  }
+
+  /** Register cleanup for clients a capability created (producers, consumers). */
+  onClose(fn: () => Promise<void>): void {
+    this.closers.push(fn);
+  }
+
+  async clusterInfo(): Promise<ClusterInfo> {
+    const admin = await this.admin();
+    const cluster = await this.call('describe cluster', () => admin.describeCluster());
+    const versions = await fetchKafkaApiVersions(this.settings, this.timeoutMs).catch(() => undefined);
+    const details: ClusterInfo['details'] = {};
+    if (versions?.metadataVersionLevel !== undefined) details['metadata.version (level)'] = versions.metadataVersionLevel;
+    for (const [name, level] of Object.entries(versions?.finalizedFeatures ?? {})) {
+      if (name !== 'metadata.version') details[`feature ${name}`] = level;
+    }
+    if (versions) details['api keys'] = versions.apiKeyCount;
+    const controller = cluster.brokers.find((b) => b.nodeId === cluster.controller);
+    return {
+      kind: 'kafka',
+      context: this.contextName,
+      target: this.target,
+      clusterId: cluster.clusterId,
+      version: versions?.release,
+      nodes: cluster.brokers
+        .map((b) => ({
+          id: String(b.nodeId),
+          address: `${b.host}:${b.port}`,
+          role: b.nodeId === cluster.controller ? 'broker, controller' : 'broker',
+        }))
+        .sort((a, b) => Number(a.id) - Number(b.id)),
+      controller: controller ? `${controller.nodeId} (${controller.host}:${controller.port})` : cluster.controller === null ? undefined : String(cluster.controller),
+      dataPath: 'kafkajs',
+      endpoints: { bootstrap: this.target },
+      details: {
+        ...details,
+        security: `${this.settings.tls?.enabled ? 'SSL' : 'PLAINTEXT'}${this.settings.sasl ? ` + SASL/${this.settings.sasl.mechanism.toUpperCase()}` : ''}`,
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    const closers = this.closers.splice(0).reverse();
+    await Promise.allSettled(closers.map((fn) => withTimeout(fn(), 5000, 'disconnect').catch(() => undefined)));
+  }
+}
+
+export function kafkaSasl(ctx: KafkaContext): SASLOptions | undefined {
+  if (!ctx.sasl) return undefined;
+  const password = secretOf(ctx.sasl.password, ctx.sasl.passwordEnv) ?? '';
+  return { mechanism: ctx.sasl.mechanism, username: ctx.sasl.username, password } as SASLOptions;
+}
+
+function kafkaConfig(ctx: KafkaContext & { name: string }, options: ConnectOptions): KafkaConfig {
+  const tls = tlsOptions(ctx.tls);
+  return {
+    clientId: ctx.clientId ?? 'mqctl',
+    brokers: ctx.brokers,
+    ssl: tls ?? false,
+    sasl: kafkaSasl(ctx),
+    connectionTimeout: Math.min(options.timeoutMs, 10_000),
+    authenticationTimeout: options.timeoutMs,
+    requestTimeout: Math.max(options.timeoutMs, 1000),
+    retry: { retries: 2, initialRetryTime: 100, maxRetryTime: Math.max(500, Math.floor(options.timeoutMs / 3)) },
+    logLevel: options.debug ? logLevel.INFO : logLevel.NOTHING,
+    logCreator: () => (entry: LogEntry) => {
+      if (!options.debug) return;
+      const { message, ...extra } = entry.log;
+      process.stderr.write(`[kafkajs ${entry.namespace}] ${message} ${JSON.stringify(extra)}\n`);
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { describeTarget, secretOf } from '../../config/resolve';
+import type { PulsarContext, ResolvedContext } from '../../config/types';
+import { HttpJsonClient } from '../http';
+import { tlsOptions } from '../tls';
+import type { BrokerConnectionBase, ClusterInfo, ConnectOptions } from '../types';
+import { loadNativePulsar, type NativePulsarStatus } from './native';
+import { PulsarWebSocketClient } from './websocket';
+
+/**
+ * Pulsar in mqctl: the admin REST API (topics, subscriptions, stats) and a data path that is the native
+ * `pulsar-client` when its module loads, else the broker's WebSocket API (pure JavaScript).
+ */
+export class PulsarConnection implements BrokerConnectionBase {
+  readonly kind = 'pulsar' as const;
+  readonly target: string;
+  readonly contextName: string;
+  readonly timeoutMs: number;
+  readonly settings: PulsarContext;
+  readonly admin: HttpJsonClient;
+  readonly websocket: PulsarWebSocketClient;
+  private readonly closers: Array<() => Promise<void>> = [];
+
+  constructor(ctx: ResolvedContext & PulsarContext, options: ConnectOptions) {
+    this.settings = ctx;
+    this.target = describeTarget(ctx);
+    this.contextName = ctx.name;
+    this.timeoutMs = options.timeoutMs;
+    const token = secretOf(ctx.token, ctx.tokenEnv);
+    const tls = tlsOptions(ctx.tls);
+    this.admin = new HttpJsonClient({
+      baseUrl: ctx.adminUrl,
+      timeoutMs: options.timeoutMs,
+      authorization: token ? `Bearer ${token}` : undefined,
+      service: 'Pulsar admin API',
+      tls,
+    });
+    this.websocket = new PulsarWebSocketClient({ adminUrl: ctx.adminUrl, token, timeoutMs: options.timeoutMs, tls });
+    this.closers.push(() => this.admin.close());
+  }
+
+  /** Which data path produce/consume use, honouring the context's `dataPath` choice. */
+  dataPath(): { path: 'native' | 'websocket'; reason: string } {
+    const wanted = this.settings.dataPath ?? 'auto';
+    if (wanted === 'websocket') return { path: 'websocket', reason: 'chosen by the context' };
+    const native: NativePulsarStatus = loadNativePulsar();
+    if (native.available) return { path: 'native', reason: `pulsar-client ${native.version ?? ''}`.trim() };
+    return { path: 'websocket', reason: native.reason };
+  }
+
+  onClose(fn: () => Promise<void>): void {
+    this.closers.push(fn);
+  }
+
+  async clusterInfo(): Promise<ClusterInfo> {
+    const [version, clusters] = await Promise.all([
+      this.admin.get<string>('/admin/v2/brokers/version'),
+      this.admin.get<string[]>('/admin/v2/clusters'),
+    ]);
+    const clusterName = clusters[0];
+    const [brokers, leader, health] = await Promise.all([
+      clusterName ? this.admin.get<string[]>(`/admin/v2/brokers/${encodeURIComponent(clusterName)}`) : Promise.resolve([]),
+      this.admin.request<{ brokerId?: string; serviceUrl?: string }>({ path: '/admin/v2/brokers/leaderBroker', allow404: true }),
+      this.admin.get<string>('/admin/v2/brokers/health').then(
+        (h) => String(h).trim(),
+        (e: Error) => `not healthy: ${e.message}`,
+      ),
+    ]);
+    const dataPath = this.dataPath();
+    const leaderAddress = leader?.serviceUrl?.replace(/^https?:\/\//, '') ?? leader?.brokerId;
+    return {
+      kind: 'pulsar',
+      context: this.contextName,
+      target: this.target,
+      clusterName,
+      version: String(version).trim(),
+      nodes: brokers.map((b) => ({
+        id: b,
+        address: b,
+        role: leaderAddress && (b === leaderAddress || leader?.brokerId === b) ? 'broker, leader' : 'broker',
+        state: health === 'ok' ? 'healthy' : undefined,
+      })),
+      controller: leaderAddress,
+      dataPath: `${dataPath.path} (${dataPath.reason})`,
+      endpoints: { service: this.settings.serviceUrl, admin: this.settings.adminUrl, websocket: this.websocket.baseUrl },
+      details: { clusters: clusters.join(','), health, auth: this.settings.token || this.settings.tokenEnv ? 'token' : 'none' },
+    };
+  }
+
+  async close(): Promise<void> {
+    const closers = this.closers.splice(0).reverse();
+    await Promise.allSettled(closers.map((fn) => fn()));
+  }
+}

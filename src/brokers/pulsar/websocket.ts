@@ -1,0 +1,289 @@
+import type { ConnectionOptions } from 'node:tls';
+import WebSocket from 'ws';
+import { AuthError, MqctlError, NotFoundError, UnavailableError } from '../../cli/errors';
+import { parsePulsarTopic } from './topic-name';
+
+/**
+ * Pulsar's WebSocket API as a data path in pure JavaScript
+ * (ws://host:8080/ws/v2/{producer|consumer|reader}/persistent/tenant/ns/topic[/subscription]).
+ * Payloads travel base64-encoded; message ids are opaque base64 strings.
+ */
+export interface PulsarWsOptions {
+  adminUrl: string;
+  token?: string;
+  timeoutMs: number;
+  tls?: ConnectionOptions;
+}
+
+export interface PulsarOutgoingMessage {
+  payload: Buffer;
+  key?: string;
+  properties?: Record<string, string>;
+  /** Event time in ms since the epoch. */
+  eventTime?: number;
+}
+
+export interface PulsarIncomingMessage {
+  messageId: string;
+  payload: Buffer;
+  key?: string;
+  properties: Record<string, string>;
+  publishTime: string;
+  eventTime?: string;
+  redeliveryCount: number;
+}
+
+type Params = Record<string, string | number | boolean | undefined>;
+
+export class PulsarWebSocketClient {
+  readonly baseUrl: string;
+
+  constructor(private readonly options: PulsarWsOptions) {
+    this.baseUrl = options.adminUrl.replace(/^http/, 'ws').replace(/\/$/, '') + '/ws/v2';
+  }
+
+  url(kind: 'producer' | 'consumer' | 'reader', topic: string, subscription?: string, params: Params = {}): string {
+    const t = parsePulsarTopic(topic);
+    const path = `${this.baseUrl}/${kind}/${t.restPath}${subscription ? `/${encodeURIComponent(subscription)}` : ''}`;
+    const query = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) if (v !== undefined) query.set(k, String(v));
+    const qs = query.toString();
+    return qs ? `${path}?${qs}` : path;
+  }
+
+  private async open(url: string, what: string): Promise<WebSocket> {
+    const headers: Record<string, string> = {};
+    if (this.options.token) headers.Authorization = `Bearer ${this.options.token}`;
+    const ws = new WebSocket(url, {
+      headers,
+      handshakeTimeout: this.options.timeoutMs,
+      perMessageDeflate: false,
+      ...(this.options.tls ?? {}),
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        ws.terminate();
+        reject(new UnavailableError(`${what}: Pulsar WebSocket API did not answer within ${this.options.timeoutMs} ms`));
+      }, this.options.timeoutMs);
+      ws.once('open', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      ws.once('unexpected-response', (_req, res) => {
+        clearTimeout(timer);
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => {
+          ws.terminate();
+          reject(wsStatusError(res.statusCode ?? 0, body, what));
+        });
+      });
+      ws.once('error', (error: Error & { code?: string }) => {
+        clearTimeout(timer);
+        reject(
+          new UnavailableError(`${what}: cannot reach the Pulsar WebSocket API at ${this.baseUrl} (${error.code ?? error.message})`, {
+            hint: 'is the broker running with webSocketServiceEnabled=true? (local: npm run brokers:up pulsar)',
+          }),
+        );
+      });
+    });
+    return ws;
+  }
+
+  async producer(topic: string, params: Params = {}): Promise<PulsarWsProducer> {
+    const ws = await this.open(this.url('producer', topic, undefined, params), `producer on ${topic}`);
+    return new PulsarWsProducer(ws, topic, this.options.timeoutMs);
+  }
+
+  async consumer(topic: string, subscription: string, params: Params = {}): Promise<PulsarWsConsumer> {
+    const ws = await this.open(this.url('consumer', topic, subscription, params), `consumer ${subscription} on ${topic}`);
+    return new PulsarWsConsumer(ws);
+  }
+
+  /** A reader: non-durable, never acks on a subscription (inspection without consuming). */
+  async reader(topic: string, params: Params = {}): Promise<PulsarWsConsumer> {
+    const ws = await this.open(this.url('reader', topic, undefined, params), `reader on ${topic}`);
+    return new PulsarWsConsumer(ws);
+  }
+}
+
+function wsStatusError(status: number, body: string, what: string): MqctlError {
+  const reason = body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200) || `HTTP ${status}`;
+  if (status === 401 || status === 403) return new AuthError(`${what}: refused by Pulsar (${reason})`, { hint: 'check the token' });
+  if (status === 404) return new NotFoundError(`${what}: not found (${reason})`);
+  return new MqctlError(`${what}: Pulsar WebSocket API answered HTTP ${status} (${reason})`);
+}
+
+interface Pending {
+  resolve: (messageId: string) => void;
+  reject: (error: Error) => void;
+}
+
+/** Pipelined producer: each send carries a context id; the broker's receipt resolves it. */
+export class PulsarWsProducer {
+  private nextContext = 1;
+  private readonly pending = new Map<string, Pending>();
+  private closed?: Error;
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly topic: string,
+    private readonly timeoutMs: number,
+  ) {
+    ws.on('message', (data) => this.onReceipt(data.toString()));
+    ws.on('close', () => this.failAll(new UnavailableError(`producer on ${topic}: WebSocket closed`)));
+    ws.on('error', (error) => this.failAll(new UnavailableError(`producer on ${topic}: ${error.message}`)));
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** Resolves with the message id once the broker has persisted the message. */
+  send(message: PulsarOutgoingMessage): Promise<string> {
+    if (this.closed) return Promise.reject(this.closed);
+    const context = String(this.nextContext++);
+    const body: Record<string, unknown> = { payload: message.payload.toString('base64'), context };
+    if (message.key !== undefined) body.key = message.key;
+    if (message.properties && Object.keys(message.properties).length > 0) body.properties = message.properties;
+    if (message.eventTime !== undefined) body.eventTime = message.eventTime;
+    return new Promise((resolve, reject) => {
+      this.pending.set(context, { resolve, reject });
+      this.ws.send(JSON.stringify(body), (error) => {
+        if (error) {
+          this.pending.delete(context);
+          reject(new UnavailableError(`producer on ${this.topic}: ${error.message}`));
+        }
+      });
+    });
+  }
+
+  private onReceipt(text: string): void {
+    let receipt: { result?: string; messageId?: string; context?: string; errorMsg?: string };
+    try {
+      receipt = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (!receipt.context) return;
+    const pending = this.pending.get(receipt.context);
+    if (!pending) return;
+    this.pending.delete(receipt.context);
+    if (receipt.result === 'ok' && receipt.messageId) pending.resolve(receipt.messageId);
+    else pending.reject(new MqctlError(`send to ${this.topic} failed: ${receipt.errorMsg ?? receipt.result ?? 'unknown error'}`));
+  }
+
+  private failAll(error: Error): void {
+    this.closed ??= error;
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+  }
+
+  /** Waits (bounded) for outstanding receipts, then closes. */
+  async close(): Promise<void> {
+    const deadline = Date.now() + this.timeoutMs;
+    while (this.pending.size > 0 && Date.now() < deadline && !this.closed) await new Promise((r) => setTimeout(r, 10));
+    this.closed ??= new MqctlError('producer closed');
+    this.ws.close();
+  }
+}
+
+/** Consumer or reader: messages arrive as an async queue; ack/nack by message id. */
+export class PulsarWsConsumer {
+  private readonly queue: PulsarIncomingMessage[] = [];
+  private waiters: Array<(m: PulsarIncomingMessage | undefined) => void> = [];
+  private ended = false;
+
+  constructor(private readonly ws: WebSocket) {
+    ws.on('message', (data) => this.onMessage(data.toString()));
+    ws.on('close', () => this.end());
+    ws.on('error', () => this.end());
+  }
+
+  private onMessage(text: string): void {
+    let raw: {
+      messageId?: string;
+      payload?: string;
+      key?: string;
+      properties?: Record<string, string>;
+      publishTime?: string;
+      eventTime?: string;
+      redeliveryCount?: number;
+    };
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (!raw.messageId) return;
+    const message: PulsarIncomingMessage = {
+      messageId: raw.messageId,
+      payload: Buffer.from(raw.payload ?? '', 'base64'),
+      key: raw.key,
+      properties: raw.properties ?? {},
+      publishTime: raw.publishTime ?? '',
+      eventTime: raw.eventTime,
+      redeliveryCount: raw.redeliveryCount ?? 0,
+    };
+    const waiter = this.waiters.shift();
+    if (waiter) waiter(message);
+    else this.queue.push(message);
+  }
+
+  private end(): void {
+    this.ended = true;
+    for (const w of this.waiters) w(undefined);
+    this.waiters = [];
+  }
+
+  /** The next message, or undefined after `waitMs` with none (or when the socket closed). */
+  receive(waitMs: number): Promise<PulsarIncomingMessage | undefined> {
+    const queued = this.queue.shift();
+    if (queued) return Promise.resolve(queued);
+    if (this.ended) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const waiter = (m: PulsarIncomingMessage | undefined) => {
+        clearTimeout(timer);
+        resolve(m);
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(undefined);
+      }, waitMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  get buffered(): number {
+    return this.queue.length;
+  }
+
+  ack(messageId: string): void {
+    this.ws.send(JSON.stringify({ messageId }));
+  }
+
+  nack(messageId: string): void {
+    this.ws.send(JSON.stringify({ type: 'negativeAcknowledge', messageId }));
+  }
+
+  /** Pull mode (`pullMode=true`): ask for N more messages. */
+  permit(count: number): void {
+    this.ws.send(JSON.stringify({ type: 'permit', permitMessages: count }));
+  }
+
+  async close(): Promise<void> {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.ws.terminate();
+          resolve();
+        }, 2000);
+        this.ws.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        this.ws.close();
+      });
+    }
+  }
+}
