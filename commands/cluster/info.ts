@@ -26,7 +26,13 @@ export default class ClusterInfoCommand extends BaseCommand<typeof ClusterInfoCo
         return this.out(
           renderCsv(
             info.nodes.map((n) => ({ ...n, kind: info.kind, version: info.version })),
-            [col('kind', 'kind'), col('id', 'id'), col('address', 'address'), col('role', 'role'), col('version', 'version')],
+            [
+              col('kind', 'kind'),
+              col('id', 'id'),
+              col('address', 'address'),
+              col('role', 'role'),
+              col('version', 'version'),
+            ],
           ),
         );
       case 'table':

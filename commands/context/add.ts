@@ -20,7 +20,11 @@ export default class ContextAdd extends BaseCommand<typeof ContextAdd> {
   ];
   static override args = { name: Args.string({ required: true, description: 'context name' }) };
   static override flags = {
-    kind: Flags.string({ required: true, options: ['kafka', 'pulsar', 'rabbitmq'], description: 'broker kind' }),
+    kind: Flags.string({
+      required: true,
+      options: ['kafka', 'pulsar', 'rabbitmq'],
+      description: 'broker kind',
+    }),
     ...settingFlags,
     'password-env': Flags.string({ description: 'environment variable that holds the password' }),
     'token-env': Flags.string({ description: 'environment variable that holds the Pulsar token' }),

@@ -7,7 +7,9 @@ export default class ContextDelete extends BaseCommand<typeof ContextDelete> {
   static override summary = 'Delete a context';
   static override aliases = ['context rm'];
   static override args = { name: Args.string({ required: true, description: 'context name' }) };
-  static override flags = { yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation', default: false }) };
+  static override flags = {
+    yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation', default: false }),
+  };
 
   async run(): Promise<void> {
     await this.confirm(`delete context "${this.args.name}"`, this.flags.yes);

@@ -13,7 +13,12 @@ export default class ContextList extends BaseCommand<typeof ContextList> {
       renderList<ContextSummary>(
         this.outputFormat,
         rows,
-        [{ header: 'CURRENT', get: (r) => (r.current ? '*' : '') }, col('NAME', 'name'), col('KIND', 'kind'), col('TARGET', 'target')],
+        [
+          { header: 'CURRENT', get: (r) => (r.current ? '*' : '') },
+          col('NAME', 'name'),
+          col('KIND', 'kind'),
+          col('TARGET', 'target'),
+        ],
         this.style,
       ),
     );

@@ -64,7 +64,10 @@ export class HttpJsonClient {
   }
 
   url(path: string, query?: HttpRequest['query']): string {
-    const url = new URL(path.replace(/^\//, ''), this.options.baseUrl.endsWith('/') ? this.options.baseUrl : `${this.options.baseUrl}/`);
+    const url = new URL(
+      path.replace(/^\//, ''),
+      this.options.baseUrl.endsWith('/') ? this.options.baseUrl : `${this.options.baseUrl}/`,
+    );
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     return url.toString();
   }
@@ -131,14 +134,26 @@ export class HttpJsonClient {
     const subject = req.subject ? `${req.subject}: ` : '';
     const where = `${this.options.service} ${req.method ?? 'GET'} ${req.path}`;
     if (status === 401 || status === 403) {
-      return new HttpError(`${subject}${where} refused: ${reason}`, new AuthError('').exitCode, status, text, 'check the credentials or token');
+      return new HttpError(
+        `${subject}${where} refused: ${reason}`,
+        new AuthError('').exitCode,
+        status,
+        text,
+        'check the credentials or token',
+      );
     }
-    if (status === 404) return new HttpError(`${subject}not found (${reason})`, new NotFoundError('').exitCode, status, text);
+    if (status === 404)
+      return new HttpError(`${subject}not found (${reason})`, new NotFoundError('').exitCode, status, text);
     if (status === 400 || status === 409 || status === 412 || status === 422) {
       return new HttpError(`${subject}${reason}`, new UsageError('').exitCode, status, text);
     }
     if (status === 503 || status === 502 || status === 504) {
-      return new HttpError(`${where}: service unavailable (${reason})`, new UnavailableError('').exitCode, status, text);
+      return new HttpError(
+        `${where}: service unavailable (${reason})`,
+        new UnavailableError('').exitCode,
+        status,
+        text,
+      );
     }
     return new HttpError(`${where} failed with HTTP ${status}: ${reason}`, 1, status, text);
   }
@@ -150,7 +165,11 @@ function extractReason(text: string): string {
     const parsed = JSON.parse(text) as { reason?: string; message?: string; error?: string };
     return (parsed.reason ?? parsed.message ?? parsed.error ?? text).toString().slice(0, 300);
   } catch {
-    return text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 300);
+    return text
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 300);
   }
 }
 

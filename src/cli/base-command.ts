@@ -7,7 +7,9 @@ import { parseDuration } from '../util/duration';
 import { ExitCode, InterruptedError, MqctlError, UsageError, formatErrorLine, isMqctlError } from './errors';
 import { OUTPUT_FORMATS, renderJson, type OutputFormat, type RenderStyle } from './output';
 
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BaseCommand)['baseFlags'] & T['flags']
+>;
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
 
 /** Flags every command has: output shape, timeout, debugging, colour. */
@@ -26,27 +28,72 @@ export const outputFlags = {
     env: 'MQCTL_TIMEOUT',
     helpGroup: 'GLOBAL',
   }),
-  debug: Flags.boolean({ description: 'show stack traces and client logs', helpGroup: 'GLOBAL', default: false }),
-  'no-color': Flags.boolean({ description: 'disable colour (also NO_COLOR, TERM=dumb)', helpGroup: 'GLOBAL', default: false }),
+  debug: Flags.boolean({
+    description: 'show stack traces and client logs',
+    helpGroup: 'GLOBAL',
+    default: false,
+  }),
+  'no-color': Flags.boolean({
+    description: 'disable colour (also NO_COLOR, TERM=dumb)',
+    helpGroup: 'GLOBAL',
+    default: false,
+  }),
 };
 
 /** Flags that pick and override a broker connection (flag > MQCTL_* environment > context). */
 export const connectionFlags = {
-  context: Flags.string({ char: 'c', description: 'context to use (default: the current context; env MQCTL_CONTEXT)', helpGroup: 'CONNECTION' }),
-  kind: Flags.string({ description: 'broker kind; alone it means the local default address', options: ['kafka', 'pulsar', 'rabbitmq'], helpGroup: 'CONNECTION' }),
-  brokers: Flags.string({ char: 'b', description: 'Kafka bootstrap servers host:port[,host:port] (env MQCTL_BROKERS)', helpGroup: 'CONNECTION' }),
-  url: Flags.string({ description: 'amqp[s]://… (RabbitMQ) or pulsar[+ssl]://… (Pulsar) (env MQCTL_URL)', helpGroup: 'CONNECTION' }),
-  'admin-url': Flags.string({ description: 'Pulsar admin URL or RabbitMQ management URL (env MQCTL_ADMIN_URL)', helpGroup: 'CONNECTION' }),
-  username: Flags.string({ description: 'SASL / management user name (env MQCTL_USERNAME)', helpGroup: 'CONNECTION' }),
-  password: Flags.string({ description: 'password; prefer env MQCTL_PASSWORD so it stays out of shell history', helpGroup: 'CONNECTION' }),
-  'sasl-mechanism': Flags.string({ description: 'Kafka SASL mechanism', options: ['plain', 'scram-sha-256', 'scram-sha-512'], helpGroup: 'CONNECTION' }),
+  context: Flags.string({
+    char: 'c',
+    description: 'context to use (default: the current context; env MQCTL_CONTEXT)',
+    helpGroup: 'CONNECTION',
+  }),
+  kind: Flags.string({
+    description: 'broker kind; alone it means the local default address',
+    options: ['kafka', 'pulsar', 'rabbitmq'],
+    helpGroup: 'CONNECTION',
+  }),
+  brokers: Flags.string({
+    char: 'b',
+    description: 'Kafka bootstrap servers host:port[,host:port] (env MQCTL_BROKERS)',
+    helpGroup: 'CONNECTION',
+  }),
+  url: Flags.string({
+    description: 'amqp[s]://… (RabbitMQ) or pulsar[+ssl]://… (Pulsar) (env MQCTL_URL)',
+    helpGroup: 'CONNECTION',
+  }),
+  'admin-url': Flags.string({
+    description: 'Pulsar admin URL or RabbitMQ management URL (env MQCTL_ADMIN_URL)',
+    helpGroup: 'CONNECTION',
+  }),
+  username: Flags.string({
+    description: 'SASL / management user name (env MQCTL_USERNAME)',
+    helpGroup: 'CONNECTION',
+  }),
+  password: Flags.string({
+    description: 'password; prefer env MQCTL_PASSWORD so it stays out of shell history',
+    helpGroup: 'CONNECTION',
+  }),
+  'sasl-mechanism': Flags.string({
+    description: 'Kafka SASL mechanism',
+    options: ['plain', 'scram-sha-256', 'scram-sha-512'],
+    helpGroup: 'CONNECTION',
+  }),
   token: Flags.string({ description: 'Pulsar JWT; prefer env MQCTL_TOKEN', helpGroup: 'CONNECTION' }),
   tls: Flags.boolean({ description: 'connect with TLS', helpGroup: 'CONNECTION' }),
   'tls-ca': Flags.string({ description: 'CA bundle (PEM) to trust', helpGroup: 'CONNECTION' }),
-  'tls-cert': Flags.string({ description: 'client certificate (PEM) for mutual TLS', helpGroup: 'CONNECTION' }),
+  'tls-cert': Flags.string({
+    description: 'client certificate (PEM) for mutual TLS',
+    helpGroup: 'CONNECTION',
+  }),
   'tls-key': Flags.string({ description: 'client key (PEM) for mutual TLS', helpGroup: 'CONNECTION' }),
-  'tls-insecure': Flags.boolean({ description: 'skip certificate verification (testing only)', helpGroup: 'CONNECTION' }),
-  vhost: Flags.string({ description: 'RabbitMQ virtual host (default: from the URL, else /)', helpGroup: 'CONNECTION' }),
+  'tls-insecure': Flags.boolean({
+    description: 'skip certificate verification (testing only)',
+    helpGroup: 'CONNECTION',
+  }),
+  vhost: Flags.string({
+    description: 'RabbitMQ virtual host (default: from the URL, else /)',
+    helpGroup: 'CONNECTION',
+  }),
 };
 
 /**
@@ -107,7 +154,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected get style(): RenderStyle {
     const flags = this.flags as unknown as { 'no-color'?: boolean };
     const color =
-      Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb' && !flags?.['no-color'];
+      Boolean(process.stdout.isTTY) &&
+      !process.env.NO_COLOR &&
+      process.env.TERM !== 'dumb' &&
+      !flags?.['no-color'];
     return { color };
   }
 

@@ -13,8 +13,11 @@ export function handleTopLevelError(error: unknown): void {
   }
   const debug = process.argv.includes('--debug') || Boolean(process.env.MQCTL_DEBUG);
   const message = (err?.message ?? String(error)).trim();
-  const firstLine = debug ? (err?.stack ?? message) : message.split('\n').filter(Boolean).slice(0, 2).join(' ');
+  const firstLine = debug
+    ? (err?.stack ?? message)
+    : message.split('\n').filter(Boolean).slice(0, 2).join(' ');
   process.stderr.write(`Error: ${firstLine.replace(/^Error:\s*/, '')}\n`);
   // oclif uses 2 for parse errors; anything else unknown is a plain failure.
-  process.exitCode = typeof exit === 'number' && exit in EXIT_CODE_HELP ? exit : exit === 127 ? 2 : (exit ?? 1);
+  process.exitCode =
+    typeof exit === 'number' && exit in EXIT_CODE_HELP ? exit : exit === 127 ? 2 : (exit ?? 1);
 }

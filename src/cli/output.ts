@@ -32,14 +32,30 @@ export function formatCell(value: unknown): string {
 }
 
 /** A borderless, aligned table in the style of kubectl and rpk. */
-export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[], style: RenderStyle): string {
+export function renderTable<T>(
+  rows: readonly T[],
+  columns: readonly Column<T>[],
+  style: RenderStyle,
+): string {
   const bold = (s: string) => (style.color ? `\u001b[1m${s}\u001b[22m` : s);
   const table = new Table({
     head: columns.map((c) => bold(c.header)),
     colAligns: columns.map((c) => c.align ?? 'left'),
     chars: {
-      top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '',
-      'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '',
+      top: '',
+      'top-mid': '',
+      'top-left': '',
+      'top-right': '',
+      bottom: '',
+      'bottom-mid': '',
+      'bottom-left': '',
+      'bottom-right': '',
+      left: '',
+      'left-mid': '',
+      mid: '',
+      'mid-mid': '',
+      right: '',
+      'right-mid': '',
       middle: '  ',
     },
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },

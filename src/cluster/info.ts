@@ -13,7 +13,8 @@ export function renderClusterInfo(info: ClusterInfo, style: RenderStyle): string
     ['version', info.version ?? 'unknown'],
     ['cluster', info.clusterId ?? info.clusterName],
   ];
-  if (info.kind !== 'rabbitmq') summary.push([info.kind === 'kafka' ? 'controller' : 'leader', info.controller]);
+  if (info.kind !== 'rabbitmq')
+    summary.push([info.kind === 'kafka' ? 'controller' : 'leader', info.controller]);
   summary.push(['data path', info.dataPath]);
   for (const [name, url] of Object.entries(info.endpoints)) summary.push([`${name} endpoint`, url]);
   for (const [name, value] of Object.entries(info.details)) summary.push([name, value]);

@@ -37,7 +37,11 @@ export interface ConnectionOverrides {
 export const LOCAL_DEFAULTS: { kafka: KafkaContext; pulsar: PulsarContext; rabbitmq: RabbitContext } = {
   kafka: { kind: 'kafka', brokers: ['127.0.0.1:9092'] },
   pulsar: { kind: 'pulsar', serviceUrl: 'pulsar://127.0.0.1:6650', adminUrl: 'http://127.0.0.1:8080' },
-  rabbitmq: { kind: 'rabbitmq', url: 'amqp://guest:guest@127.0.0.1:5672', managementUrl: 'http://127.0.0.1:15672' },
+  rabbitmq: {
+    kind: 'rabbitmq',
+    url: 'amqp://guest:guest@127.0.0.1:5672',
+    managementUrl: 'http://127.0.0.1:15672',
+  },
 };
 
 const ENV_NAMES: Record<keyof ConnectionOverrides, string> = {
@@ -81,11 +85,15 @@ export function parseUrl(text: string, what: string, schemes: readonly string[])
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`malformed ${what} "${redactUrl(text)}"`, { hint: `expected e.g. ${schemes[0]}://127.0.0.1` });
+    throw new UsageError(`malformed ${what} "${redactUrl(text)}"`, {
+      hint: `expected e.g. ${schemes[0]}://127.0.0.1`,
+    });
   }
   const scheme = url.protocol.replace(/:$/, '');
   if (!schemes.includes(scheme)) {
-    throw new UsageError(`${what} "${redactUrl(text)}" has scheme "${scheme}"`, { hint: `use ${schemes.join(' or ')}` });
+    throw new UsageError(`${what} "${redactUrl(text)}" has scheme "${scheme}"`, {
+      hint: `use ${schemes.join(' or ')}`,
+    });
   }
   if (!url.hostname) throw new UsageError(`${what} "${redactUrl(text)}" has no host`);
   return url;
@@ -97,11 +105,14 @@ export function parseBrokerList(text: string): string[] {
     .split(',')
     .map((b) => b.trim())
     .filter(Boolean);
-  if (brokers.length === 0) throw new UsageError('--brokers is empty', { hint: 'e.g. --brokers 127.0.0.1:9092' });
+  if (brokers.length === 0)
+    throw new UsageError('--brokers is empty', { hint: 'e.g. --brokers 127.0.0.1:9092' });
   for (const broker of brokers) {
     const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/.exec(broker);
     if (!match || Number(match[2]) > 65535 || Number(match[2]) === 0) {
-      throw new UsageError(`malformed broker address "${broker}"`, { hint: 'use host:port, e.g. 127.0.0.1:9092' });
+      throw new UsageError(`malformed broker address "${broker}"`, {
+        hint: 'use host:port, e.g. 127.0.0.1:9092',
+      });
     }
   }
   return brokers;
@@ -160,9 +171,12 @@ export function resolveContext(
     name = contextName;
     source = 'config';
     if (overrideKind && base.kind !== overrideKind) {
-      throw new UsageError(`context "${contextName}" is ${base.kind}, but the flags name a ${overrideKind} broker`, {
-        hint: 'drop --context, or drop the conflicting connection flags',
-      });
+      throw new UsageError(
+        `context "${contextName}" is ${base.kind}, but the flags name a ${overrideKind} broker`,
+        {
+          hint: 'drop --context, or drop the conflicting connection flags',
+        },
+      );
     }
   } else if (!explicitName && config.currentContext && overrideKind) {
     const current = config.contexts[config.currentContext];
@@ -211,7 +225,9 @@ export function applyOverrides(spec: ContextSpec, o: ConnectionOverrides): Conte
       if (o.username || o.password || o.saslMechanism) {
         const mechanism = (o.saslMechanism ?? spec.sasl?.mechanism ?? 'plain').toLowerCase();
         if (!SASL_MECHANISMS.includes(mechanism as SaslMechanism)) {
-          throw new UsageError(`unknown SASL mechanism "${o.saslMechanism}"`, { hint: `use ${SASL_MECHANISMS.join(', ')}` });
+          throw new UsageError(`unknown SASL mechanism "${o.saslMechanism}"`, {
+            hint: `use ${SASL_MECHANISMS.join(', ')}`,
+          });
         }
         const username = o.username ?? spec.sasl?.username;
         if (!username) throw new UsageError('SASL needs --username');
@@ -240,7 +256,8 @@ export function applyOverrides(spec: ContextSpec, o: ConnectionOverrides): Conte
       if (o.vhost) spec.vhost = o.vhost;
       const amqp = parseUrl(spec.url, 'AMQP URL', ['amqp', 'amqps']);
       parseUrl(spec.managementUrl, 'RabbitMQ management URL', ['http', 'https']);
-      if (!spec.vhost) spec.vhost = amqp.pathname.length > 1 ? decodeURIComponent(amqp.pathname.slice(1)) : '/';
+      if (!spec.vhost)
+        spec.vhost = amqp.pathname.length > 1 ? decodeURIComponent(amqp.pathname.slice(1)) : '/';
       if (spec.url.startsWith('amqps://') && !spec.tls) spec.tls = { enabled: true };
       return spec;
     }
@@ -248,7 +265,11 @@ export function applyOverrides(spec: ContextSpec, o: ConnectionOverrides): Conte
 }
 
 /** Credentials with indirections (passwordEnv, tokenEnv) resolved; callers never print these. */
-export function secretOf(value: string | undefined, envName: string | undefined, env = process.env): string | undefined {
+export function secretOf(
+  value: string | undefined,
+  envName: string | undefined,
+  env = process.env,
+): string | undefined {
   if (value) return value;
   if (envName) return env[envName];
   return undefined;

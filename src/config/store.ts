@@ -8,7 +8,8 @@ import { BROKER_KINDS, type ConfigFile, type ContextSpec } from './types';
 /** `$MQCTL_CONFIG`, else `$XDG_CONFIG_HOME/mqctl/config.yaml`, else `~/.config/mqctl/config.yaml`. */
 export function configPath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.MQCTL_CONFIG) return env.MQCTL_CONFIG;
-  const base = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.length > 0 ? env.XDG_CONFIG_HOME : join(homedir(), '.config');
+  const base =
+    env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.length > 0 ? env.XDG_CONFIG_HOME : join(homedir(), '.config');
   return join(base, 'mqctl', 'config.yaml');
 }
 
@@ -21,9 +22,12 @@ export class ConfigStore {
     try {
       raw = parseYaml(readFileSync(this.path, 'utf8'));
     } catch (error) {
-      throw new UsageError(`config file ${this.path} is not valid YAML: ${(error as Error).message.split('\n')[0]}`, {
-        hint: 'fix or remove the file',
-      });
+      throw new UsageError(
+        `config file ${this.path} is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
+        {
+          hint: 'fix or remove the file',
+        },
+      );
     }
     return normaliseConfig(raw, this.path);
   }

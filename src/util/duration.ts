@@ -15,7 +15,8 @@ const DURATION_UNITS_MS: Record<string, number> = {
 export function parseDuration(text: string, defaultUnit?: keyof typeof DURATION_UNITS_MS): number {
   const trimmed = text.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) {
-    if (!defaultUnit) throw new UsageError(`duration "${text}" needs a unit`, { hint: 'use e.g. 500ms, 30s, 5m, 1h' });
+    if (!defaultUnit)
+      throw new UsageError(`duration "${text}" needs a unit`, { hint: 'use e.g. 500ms, 30s, 5m, 1h' });
     return Number(trimmed) * DURATION_UNITS_MS[defaultUnit]!;
   }
   const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)/gy;
@@ -35,7 +36,8 @@ export function parseDuration(text: string, defaultUnit?: keyof typeof DURATION_
 export function parseInstant(text: string, now: number = Date.now()): number {
   if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
     const ms = Date.parse(text);
-    if (Number.isNaN(ms)) throw new UsageError(`invalid timestamp "${text}"`, { hint: 'use e.g. 2026-01-01T00:00:00Z' });
+    if (Number.isNaN(ms))
+      throw new UsageError(`invalid timestamp "${text}"`, { hint: 'use e.g. 2026-01-01T00:00:00Z' });
     return ms;
   }
   if (/^\d{13}$/.test(text)) return Number(text);

@@ -68,7 +68,8 @@ export class KafkaConnection implements BrokerConnectionBase {
     const cluster = await this.call('describe cluster', () => admin.describeCluster());
     const versions = await fetchKafkaApiVersions(this.settings, this.timeoutMs).catch(() => undefined);
     const details: ClusterInfo['details'] = {};
-    if (versions?.metadataVersionLevel !== undefined) details['metadata.version (level)'] = versions.metadataVersionLevel;
+    if (versions?.metadataVersionLevel !== undefined)
+      details['metadata.version (level)'] = versions.metadataVersionLevel;
     for (const [name, level] of Object.entries(versions?.finalizedFeatures ?? {})) {
       if (name !== 'metadata.version') details[`feature ${name}`] = level;
     }
@@ -87,7 +88,11 @@ export class KafkaConnection implements BrokerConnectionBase {
           role: b.nodeId === cluster.controller ? 'broker, controller' : 'broker',
         }))
         .sort((a, b) => Number(a.id) - Number(b.id)),
-      controller: controller ? `${controller.nodeId} (${controller.host}:${controller.port})` : cluster.controller === null ? undefined : String(cluster.controller),
+      controller: controller
+        ? `${controller.nodeId} (${controller.host}:${controller.port})`
+        : cluster.controller === null
+          ? undefined
+          : String(cluster.controller),
       dataPath: 'kafkajs',
       endpoints: { bootstrap: this.target },
       details: {
@@ -99,7 +104,9 @@ export class KafkaConnection implements BrokerConnectionBase {
 
   async close(): Promise<void> {
     const closers = this.closers.splice(0).reverse();
-    await Promise.allSettled(closers.map((fn) => withTimeout(fn(), 5000, 'disconnect').catch(() => undefined)));
+    await Promise.allSettled(
+      closers.map((fn) => withTimeout(fn(), 5000, 'disconnect').catch(() => undefined)),
+    );
   }
 }
 
@@ -119,7 +126,11 @@ function kafkaConfig(ctx: KafkaContext & { name: string }, options: ConnectOptio
     connectionTimeout: Math.min(options.timeoutMs, 10_000),
     authenticationTimeout: options.timeoutMs,
     requestTimeout: Math.max(options.timeoutMs, 1000),
-    retry: { retries: 2, initialRetryTime: 100, maxRetryTime: Math.max(500, Math.floor(options.timeoutMs / 3)) },
+    retry: {
+      retries: 2,
+      initialRetryTime: 100,
+      maxRetryTime: Math.max(500, Math.floor(options.timeoutMs / 3)),
+    },
     logLevel: options.debug ? logLevel.INFO : logLevel.NOTHING,
     logCreator: () => (entry: LogEntry) => {
       if (!options.debug) return;

@@ -8,7 +8,12 @@ interface KafkaJsLikeError extends Error {
   cause?: unknown;
 }
 
-const NOT_FOUND = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'GROUP_ID_NOT_FOUND', 'UNKNOWN_TOPIC_ID', 'RESOURCE_NOT_FOUND']);
+const NOT_FOUND = new Set([
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'GROUP_ID_NOT_FOUND',
+  'UNKNOWN_TOPIC_ID',
+  'RESOURCE_NOT_FOUND',
+]);
 const AUTH = new Set([
   'TOPIC_AUTHORIZATION_FAILED',
   'GROUP_AUTHORIZATION_FAILED',
@@ -42,12 +47,16 @@ export function mapKafkaError(error: unknown, brokers: string, subject?: string)
   const prefix = subject ? `${subject}: ` : '';
   const name = err.name ?? '';
   const type = inner.type ?? err.type ?? '';
-  if (name === 'KafkaJSSASLAuthenticationError' || /SASL|authentication/i.test(inner.message ?? '') && /fail/i.test(inner.message ?? '')) {
+  if (
+    name === 'KafkaJSSASLAuthenticationError' ||
+    (/SASL|authentication/i.test(inner.message ?? '') && /fail/i.test(inner.message ?? ''))
+  ) {
     return new AuthError(`${prefix}Kafka at ${brokers} refused authentication: ${inner.message}`, {
       hint: 'check --username/--sasl-mechanism and the password',
     });
   }
-  if (AUTH.has(type)) return new AuthError(`${prefix}not authorised (${type})`, { hint: 'check the ACLs for this principal' });
+  if (AUTH.has(type))
+    return new AuthError(`${prefix}not authorised (${type})`, { hint: 'check the ACLs for this principal' });
   if (NOT_FOUND.has(type)) return new NotFoundError(`${prefix}not found on Kafka at ${brokers} (${type})`);
   if (USAGE.has(type)) return new UsageError(`${prefix}${inner.message} (${type})`);
   if (
@@ -56,7 +65,9 @@ export function mapKafkaError(error: unknown, brokers: string, subject?: string)
     name === 'KafkaJSRequestTimeoutError' ||
     name === 'KafkaJSBrokerNotFound' ||
     name === 'KafkaJSConnectionClosedError' ||
-    /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|Connection timeout|Closed connection/i.test(inner.message ?? '')
+    /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|Connection timeout|Closed connection/i.test(
+      inner.message ?? '',
+    )
   ) {
     const reason = inner.message?.replace(/^Connection error: /, '') ?? 'connection failed';
     return new UnavailableError(`cannot reach Kafka at ${brokers}: ${reason}`, {
@@ -64,5 +75,9 @@ export function mapKafkaError(error: unknown, brokers: string, subject?: string)
       cause: error,
     });
   }
-  return new MqctlError(`${prefix}Kafka error: ${inner.message ?? String(error)}${type ? ` (${type})` : ''}`, 1, { cause: error });
+  return new MqctlError(
+    `${prefix}Kafka error: ${inner.message ?? String(error)}${type ? ` (${type})` : ''}`,
+    1,
+    { cause: error },
+  );
 }

@@ -34,7 +34,12 @@ export class PulsarConnection implements BrokerConnectionBase {
       service: 'Pulsar admin API',
       tls,
     });
-    this.websocket = new PulsarWebSocketClient({ adminUrl: ctx.adminUrl, token, timeoutMs: options.timeoutMs, tls });
+    this.websocket = new PulsarWebSocketClient({
+      adminUrl: ctx.adminUrl,
+      token,
+      timeoutMs: options.timeoutMs,
+      tls,
+    });
     this.closers.push(() => this.admin.close());
   }
 
@@ -58,8 +63,13 @@ export class PulsarConnection implements BrokerConnectionBase {
     ]);
     const clusterName = clusters[0];
     const [brokers, leader, health] = await Promise.all([
-      clusterName ? this.admin.get<string[]>(`/admin/v2/brokers/${encodeURIComponent(clusterName)}`) : Promise.resolve([]),
-      this.admin.request<{ brokerId?: string; serviceUrl?: string }>({ path: '/admin/v2/brokers/leaderBroker', allow404: true }),
+      clusterName
+        ? this.admin.get<string[]>(`/admin/v2/brokers/${encodeURIComponent(clusterName)}`)
+        : Promise.resolve([]),
+      this.admin.request<{ brokerId?: string; serviceUrl?: string }>({
+        path: '/admin/v2/brokers/leaderBroker',
+        allow404: true,
+      }),
       this.admin.get<string>('/admin/v2/brokers/health').then(
         (h) => String(h).trim(),
         (e: Error) => `not healthy: ${e.message}`,
@@ -81,8 +91,16 @@ export class PulsarConnection implements BrokerConnectionBase {
       })),
       controller: leaderAddress,
       dataPath: `${dataPath.path} (${dataPath.reason})`,
-      endpoints: { service: this.settings.serviceUrl, admin: this.settings.adminUrl, websocket: this.websocket.baseUrl },
-      details: { clusters: clusters.join(','), health, auth: this.settings.token || this.settings.tokenEnv ? 'token' : 'none' },
+      endpoints: {
+        service: this.settings.serviceUrl,
+        admin: this.settings.adminUrl,
+        websocket: this.websocket.baseUrl,
+      },
+      details: {
+        clusters: clusters.join(','),
+        health,
+        auth: this.settings.token || this.settings.tokenEnv ? 'token' : 'none',
+      },
     };
   }
 

@@ -32,7 +32,10 @@ export function loadNativePulsar(): NativePulsarStatus {
     const code = (error as NodeJS.ErrnoException).code;
     cached = {
       available: false,
-      reason: code === 'MODULE_NOT_FOUND' ? 'native pulsar-client not installed' : `native pulsar-client failed to load: ${(error as Error).message.split('\n')[0]}`,
+      reason:
+        code === 'MODULE_NOT_FOUND'
+          ? 'native pulsar-client not installed'
+          : `native pulsar-client failed to load: ${(error as Error).message.split('\n')[0]}`,
     };
   }
   return cached;

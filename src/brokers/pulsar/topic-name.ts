@@ -17,7 +17,10 @@ const SEGMENT = /^[A-Za-z0-9_.=:-]+$/;
  * `orders` → persistent://public/default/orders; `tenant/ns/orders` → persistent://tenant/ns/orders;
  * full names are kept. Invalid names are usage errors.
  */
-export function parsePulsarTopic(name: string, defaults = { tenant: 'public', namespace: 'default' }): PulsarTopicName {
+export function parsePulsarTopic(
+  name: string,
+  defaults = { tenant: 'public', namespace: 'default' },
+): PulsarTopicName {
   let domain: PulsarTopicName['domain'] = 'persistent';
   let rest = name.trim();
   const scheme = /^(persistent|non-persistent):\/\//.exec(rest);
@@ -38,9 +41,18 @@ export function parsePulsarTopic(name: string, defaults = { tenant: 'public', na
   }
   for (const segment of [tenant, namespace, local]) {
     if (!segment || !SEGMENT.test(segment)) {
-      throw new UsageError(`invalid Pulsar topic name "${name}"`, { hint: 'names use letters, digits and _ . = : -' });
+      throw new UsageError(`invalid Pulsar topic name "${name}"`, {
+        hint: 'names use letters, digits and _ . = : -',
+      });
     }
   }
   const full = `${domain}://${tenant}/${namespace}/${local}`;
-  return { domain, tenant, namespace, local, full, restPath: `${domain}/${tenant}/${namespace}/${encodeURIComponent(local)}` };
+  return {
+    domain,
+    tenant,
+    namespace,
+    local,
+    full,
+    restPath: `${domain}/${tenant}/${namespace}/${encodeURIComponent(local)}`,
+  };
 }

@@ -42,7 +42,12 @@ export class PulsarWebSocketClient {
     this.baseUrl = options.adminUrl.replace(/^http/, 'ws').replace(/\/$/, '') + '/ws/v2';
   }
 
-  url(kind: 'producer' | 'consumer' | 'reader', topic: string, subscription?: string, params: Params = {}): string {
+  url(
+    kind: 'producer' | 'consumer' | 'reader',
+    topic: string,
+    subscription?: string,
+    params: Params = {},
+  ): string {
     const t = parsePulsarTopic(topic);
     const path = `${this.baseUrl}/${kind}/${t.restPath}${subscription ? `/${encodeURIComponent(subscription)}` : ''}`;
     const query = new URLSearchParams();
@@ -63,7 +68,11 @@ export class PulsarWebSocketClient {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         ws.terminate();
-        reject(new UnavailableError(`${what}: Pulsar WebSocket API did not answer within ${this.options.timeoutMs} ms`));
+        reject(
+          new UnavailableError(
+            `${what}: Pulsar WebSocket API did not answer within ${this.options.timeoutMs} ms`,
+          ),
+        );
       }, this.options.timeoutMs);
       ws.once('open', () => {
         clearTimeout(timer);
@@ -81,9 +90,12 @@ export class PulsarWebSocketClient {
       ws.once('error', (error: Error & { code?: string }) => {
         clearTimeout(timer);
         reject(
-          new UnavailableError(`${what}: cannot reach the Pulsar WebSocket API at ${this.baseUrl} (${error.code ?? error.message})`, {
-            hint: 'is the broker running with webSocketServiceEnabled=true? (local: npm run brokers:up pulsar)',
-          }),
+          new UnavailableError(
+            `${what}: cannot reach the Pulsar WebSocket API at ${this.baseUrl} (${error.code ?? error.message})`,
+            {
+              hint: 'is the broker running with webSocketServiceEnabled=true? (local: npm run brokers:up pulsar)',
+            },
+          ),
         );
       });
     });
@@ -96,7 +108,10 @@ export class PulsarWebSocketClient {
   }
 
   async consumer(topic: string, subscription: string, params: Params = {}): Promise<PulsarWsConsumer> {
-    const ws = await this.open(this.url('consumer', topic, subscription, params), `consumer ${subscription} on ${topic}`);
+    const ws = await this.open(
+      this.url('consumer', topic, subscription, params),
+      `consumer ${subscription} on ${topic}`,
+    );
     return new PulsarWsConsumer(ws);
   }
 
@@ -108,8 +123,14 @@ export class PulsarWebSocketClient {
 }
 
 function wsStatusError(status: number, body: string, what: string): MqctlError {
-  const reason = body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200) || `HTTP ${status}`;
-  if (status === 401 || status === 403) return new AuthError(`${what}: refused by Pulsar (${reason})`, { hint: 'check the token' });
+  const reason =
+    body
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 200) || `HTTP ${status}`;
+  if (status === 401 || status === 403)
+    return new AuthError(`${what}: refused by Pulsar (${reason})`, { hint: 'check the token' });
   if (status === 404) return new NotFoundError(`${what}: not found (${reason})`);
   return new MqctlError(`${what}: Pulsar WebSocket API answered HTTP ${status} (${reason})`);
 }
@@ -145,7 +166,8 @@ export class PulsarWsProducer {
     const context = String(this.nextContext++);
     const body: Record<string, unknown> = { payload: message.payload.toString('base64'), context };
     if (message.key !== undefined) body.key = message.key;
-    if (message.properties && Object.keys(message.properties).length > 0) body.properties = message.properties;
+    if (message.properties && Object.keys(message.properties).length > 0)
+      body.properties = message.properties;
     if (message.eventTime !== undefined) body.eventTime = message.eventTime;
     return new Promise((resolve, reject) => {
       this.pending.set(context, { resolve, reject });
@@ -170,7 +192,12 @@ export class PulsarWsProducer {
     if (!pending) return;
     this.pending.delete(receipt.context);
     if (receipt.result === 'ok' && receipt.messageId) pending.resolve(receipt.messageId);
-    else pending.reject(new MqctlError(`send to ${this.topic} failed: ${receipt.errorMsg ?? receipt.result ?? 'unknown error'}`));
+    else
+      pending.reject(
+        new MqctlError(
+          `send to ${this.topic} failed: ${receipt.errorMsg ?? receipt.result ?? 'unknown error'}`,
+        ),
+      );
   }
 
   private failAll(error: Error): void {
@@ -182,7 +209,8 @@ export class PulsarWsProducer {
   /** Waits (bounded) for outstanding receipts, then closes. */
   async close(): Promise<void> {
     const deadline = Date.now() + this.timeoutMs;
-    while (this.pending.size > 0 && Date.now() < deadline && !this.closed) await new Promise((r) => setTimeout(r, 10));
+    while (this.pending.size > 0 && Date.now() < deadline && !this.closed)
+      await new Promise((r) => setTimeout(r, 10));
     this.closed ??= new MqctlError('producer closed');
     this.ws.close();
   }

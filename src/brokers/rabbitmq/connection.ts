@@ -54,7 +54,8 @@ export class RabbitConnection implements BrokerConnectionBase {
     this.vhost = ctx.vhost ?? '/';
     const url = new URL(ctx.url);
     const username = ctx.username ?? (url.username ? decodeURIComponent(url.username) : 'guest');
-    const password = secretOf(ctx.password, ctx.passwordEnv) ?? (url.password ? decodeURIComponent(url.password) : 'guest');
+    const password =
+      secretOf(ctx.password, ctx.passwordEnv) ?? (url.password ? decodeURIComponent(url.password) : 'guest');
     url.username = encodeURIComponent(username);
     url.password = encodeURIComponent(password);
     url.pathname = `/${encodeURIComponent(this.vhost)}`;
@@ -77,12 +78,18 @@ export class RabbitConnection implements BrokerConnectionBase {
   /** One shared AMQP connection, opened on first use. */
   amqp(): Promise<AmqpConnection> {
     if (!this.amqpConnection) {
-      const socketOptions = { timeout: this.timeoutMs, ...(tlsOptions(this.settings.tls) ?? {}), clientProperties: { connection_name: 'mqctl' } };
-      this.amqpConnection = withTimeout(amqp.connect(this.amqpUrl, socketOptions), this.timeoutMs, `AMQP connect to ${this.target}`).catch(
-        (error: unknown) => {
-          throw mapAmqpError(error, this.target);
-        },
-      );
+      const socketOptions = {
+        timeout: this.timeoutMs,
+        ...(tlsOptions(this.settings.tls) ?? {}),
+        clientProperties: { connection_name: 'mqctl' },
+      };
+      this.amqpConnection = withTimeout(
+        amqp.connect(this.amqpUrl, socketOptions),
+        this.timeoutMs,
+        `AMQP connect to ${this.target}`,
+      ).catch((error: unknown) => {
+        throw mapAmqpError(error, this.target);
+      });
       this.amqpConnection.catch(() => undefined);
       this.closers.push(async () => {
         const conn = await this.amqpConnection?.catch(() => undefined);
@@ -159,15 +166,25 @@ export function mapAmqpError(error: unknown, target: string): MqctlError {
   const err = error as Error & { code?: string | number };
   const message = err.message ?? String(error);
   if (/ACCESS_REFUSED|403|username or password/i.test(message)) {
-    return new AuthError(`RabbitMQ at ${target} refused the login: ${message.split('\n')[0]}`, { hint: 'check the user name and password' });
+    return new AuthError(`RabbitMQ at ${target} refused the login: ${message.split('\n')[0]}`, {
+      hint: 'check the user name and password',
+    });
   }
   if (/NOT_ALLOWED|vhost/i.test(message) && /vhost|virtual host/i.test(message)) {
-    return new AuthError(`RabbitMQ at ${target}: ${message.split('\n')[0]}`, { hint: 'check --vhost and the user\'s permissions' });
-  }
-  if (/ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|ECONNRESET|socket|closed/i.test(message) || typeof err.code === 'string') {
-    return new UnavailableError(`cannot reach RabbitMQ at ${target} (${err.code ?? message.split('\n')[0]})`, {
-      hint: 'is the broker running and the URL right? (local: npm run brokers:up rabbitmq)',
+    return new AuthError(`RabbitMQ at ${target}: ${message.split('\n')[0]}`, {
+      hint: "check --vhost and the user's permissions",
     });
+  }
+  if (
+    /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|ECONNRESET|socket|closed/i.test(message) ||
+    typeof err.code === 'string'
+  ) {
+    return new UnavailableError(
+      `cannot reach RabbitMQ at ${target} (${err.code ?? message.split('\n')[0]})`,
+      {
+        hint: 'is the broker running and the URL right? (local: npm run brokers:up rabbitmq)',
+      },
+    );
   }
   return new MqctlError(`RabbitMQ error: ${message.split('\n')[0]}`);
 }
