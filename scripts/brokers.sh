@@ -28,7 +28,8 @@ source "$here/lib/rabbitmq.sh"
 ALL_KINDS=(kafka pulsar rabbitmq)
 
 usage() {
-  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  # The header comment of this file, without the '# '.
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"
 }
 
 cmd="${1:-}"

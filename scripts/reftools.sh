@@ -47,7 +47,7 @@ rabbitmq-perf-test|rabbitmq-perf-test|com.rabbitmq.perf.PerfTest
 
 REFTOOLS_HEAP="${REFTOOLS_HEAP:--Xmx512m}"
 
-usage() { sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
 
 tool_row() { # tool_row NAME -> "name|folder|class" or nothing
   grep -E "^$1\|" <<<"$TOOLS" || true

@@ -61,8 +61,21 @@ kafka_format_if_needed() {
   fi
 }
 
+# kafka_ports_free_or_die: fail fast when another process (not ours) holds one of our ports.
+kafka_ports_free_or_die() {
+  local port owner
+  [[ -n "$(kafka_pid)" ]] && return 0
+  for port in $KAFKA_PORT $KAFKA_CONTROLLER_PORT $KAFKA_SASL_PORT; do
+    if port_open "$port"; then
+      owner="$(port_owner "$port")"
+      die "kafka: port $MQCTL_HOST:$port is already taken by ${owner:-another process} that this script did not start; stop it (or 'docker compose down') and retry"
+    fi
+  done
+}
+
 kafka_up() {
   require_java
+  kafka_ports_free_or_die
   kafka_jars >/dev/null || exit 1
   with_lock kafka
   local dir pid t0
@@ -75,13 +88,6 @@ kafka_up() {
     fi
     say "kafka: pid $pid is running but not serving yet; waiting"
   else
-    local port owner
-    for port in $KAFKA_PORT $KAFKA_CONTROLLER_PORT $KAFKA_SASL_PORT; do
-      if port_open "$port"; then
-        owner="$(port_owner "$port")"
-        die "kafka: port $MQCTL_HOST:$port is already taken by ${owner:-another process} that this script did not start; stop it (or 'docker compose down') and retry"
-      fi
-    done
     mkdir -p "$dir/conf" "$dir/data"
     render "$MQCTL_SCRIPTS_DIR/conf/kafka/server.properties" "$dir/conf/server.properties" \
       "DATA_DIR=$dir/data" "SASL_USER=$KAFKA_SASL_USER" "SASL_PASSWORD=$KAFKA_SASL_PASSWORD"
@@ -102,7 +108,8 @@ kafka_up() {
     if port_open "$KAFKA_PORT" && port_open "$KAFKA_SASL_PORT" && kafka_ready; then
       break
     fi
-    (( $(now_s) >= deadline )) && fail_start kafka "not serving metadata on $MQCTL_HOST:$KAFKA_PORT after ${KAFKA_WAIT_S}s"
+    (( $(now_s) >= deadline )) &&
+      fail_start kafka "not serving metadata on $MQCTL_HOST:$KAFKA_PORT after ${KAFKA_WAIT_S}s; pid $pid left running ('bash scripts/brokers.sh down kafka' stops it)"
     sleep 1
   done
   say "kafka: up (pid $pid) on $MQCTL_HOST:$KAFKA_PORT, SASL $MQCTL_HOST:$KAFKA_SASL_PORT, in $(( $(now_s) - t0 ))s; RSS $(rss_mib "$pid") MiB"

@@ -38,9 +38,22 @@ pulsar_ready() {
   [[ "$ns" == *'"public/default"'* ]]
 }
 
+# pulsar_ports_free_or_die: fail fast when another process (not ours) holds one of our ports.
+pulsar_ports_free_or_die() {
+  local port owner
+  [[ -n "$(pulsar_pid)" ]] && return 0
+  for port in $PULSAR_PORT $PULSAR_HTTP_PORT; do
+    if port_open "$port"; then
+      owner="$(port_owner "$port")"
+      die "pulsar: port $MQCTL_HOST:$port is already taken by ${owner:-another process} that this script did not start; stop it (or 'docker compose down') and retry"
+    fi
+  done
+}
+
 pulsar_up() {
   require_java
   require_cmd curl curl
+  pulsar_ports_free_or_die
   ensure_jars pulsar >/dev/null || exit 1
   with_lock pulsar
   local dir pid t0
@@ -53,13 +66,6 @@ pulsar_up() {
     fi
     say "pulsar: pid $pid is running but not serving yet; waiting"
   else
-    local port owner
-    for port in $PULSAR_PORT $PULSAR_HTTP_PORT; do
-      if port_open "$port"; then
-        owner="$(port_owner "$port")"
-        die "pulsar: port $MQCTL_HOST:$port is already taken by ${owner:-another process} that this script did not start; stop it (or 'docker compose down') and retry"
-      fi
-    done
     mkdir -p "$dir/conf" "$dir/data"
     render "$MQCTL_SCRIPTS_DIR/conf/pulsar/standalone.conf" "$dir/conf/standalone.conf"
     cp "$MQCTL_SCRIPTS_DIR/conf/pulsar/log4j2.properties" "$dir/conf/log4j2.properties"
@@ -82,7 +88,7 @@ pulsar_up() {
     pid_alive "$pid" "$PULSAR_MAIN" || fail_start pulsar "the standalone process exited during start-up"
     if pulsar_ready && port_open "$PULSAR_PORT"; then break; fi
     (( $(now_s) >= deadline )) &&
-      fail_start pulsar "not healthy at $PULSAR_URL/admin/v2/brokers/health (with public/default) after ${PULSAR_WAIT_S}s"
+      fail_start pulsar "not healthy at $PULSAR_URL/admin/v2/brokers/health (with public/default) after ${PULSAR_WAIT_S}s; pid $pid left running ('bash scripts/brokers.sh down pulsar' stops it)"
     sleep 2
   done
   say "pulsar: up (pid $pid) on pulsar://$MQCTL_HOST:$PULSAR_PORT, $PULSAR_URL (admin + ws), in $(( $(now_s) - t0 ))s; RSS $(rss_mib "$pid") MiB"
