@@ -243,7 +243,7 @@ export class KafkaTopicAdmin implements TopicAdmin {
     return { ...result, created: !spec.dryRun };
   }
 
-  async delete(names: string[]): Promise<TopicDeleteResult[]> {
+  async delete(names: string[], _options: { force?: boolean } = {}): Promise<TopicDeleteResult[]> {
     await this.requireExisting(names);
     const admin = await this.admin();
     await this.call(
