@@ -32,7 +32,8 @@ function kafkaPartitionColumns(): Column<PartitionDetail>[] {
     col('PARTITION', 'partition', 'right'),
     col('LEADER', 'leader', 'right'),
     col('REPLICAS', 'replicas'),
-    col('ISR', 'isr'),
+    // An empty ISR (every replica out of sync) shows as '-', not as a blank cell.
+    { header: 'ISR', get: (p) => (p.isr && p.isr.length > 0 ? p.isr : undefined) },
     col('EARLIEST', 'earliestOffset', 'right'),
     col('LATEST', 'latestOffset', 'right'),
     col('MESSAGES', 'messages', 'right'),
