@@ -211,17 +211,22 @@ export async function main(): Promise<void> {
     );
   } finally {
     process.stderr.write('deleting the bench topics...\n');
-    const leftovers = (await admin.listTopics().catch(() => [] as string[])).filter((t) =>
-      t.startsWith(prefix),
-    );
-    for (let i = 0; i < leftovers.length; i += BATCH) {
-      await admin
-        .deleteTopics({ topics: leftovers.slice(i, i + BATCH), timeout: 60_000 })
-        .catch((error: Error) => {
-          process.stderr.write(
-            `  could not delete some bench topics (${error.message}); names start with ${prefix}\n`,
-          );
-        });
+    // The metadata can lag behind creations, so list and delete again until nothing is left (bounded).
+    for (let pass = 0; pass < 5; pass++) {
+      const leftovers = (await admin.listTopics().catch(() => [] as string[])).filter((t) =>
+        t.startsWith(prefix),
+      );
+      if (leftovers.length === 0) break;
+      for (let i = 0; i < leftovers.length; i += BATCH) {
+        await admin
+          .deleteTopics({ topics: leftovers.slice(i, i + BATCH), timeout: 60_000 })
+          .catch((error: Error) => {
+            process.stderr.write(
+              `  could not delete some bench topics (${error.message}); names start with ${prefix}\n`,
+            );
+          });
+      }
+      await new Promise((r) => setTimeout(r, 1000));
     }
     process.off('SIGINT', onSigint);
     await connection.close();

@@ -51,6 +51,11 @@ export default class TopicCreateCommand extends BaseCommand<typeof TopicCreateCo
       : result.dryRun
         ? `dry run: topic ${result.name}${parts} is valid and would be created`
         : `created topic ${result.name}${parts}`;
+    if (result.leadersPending) {
+      this.note(
+        `note: topic ${result.name} was created, but not every partition had a leader within --timeout; check with \`mqctl topic describe ${result.name}\``,
+      );
+    }
     this.out(renderResult(this.outputFormat, result, line));
   }
 }

@@ -116,6 +116,8 @@ export interface TopicCreateResult {
   partitions?: number;
   replicationFactor?: number;
   configs: Record<string, string>;
+  /** Kafka: created, but its partitions had no leader yet when --timeout ran out. */
+  leadersPending?: boolean;
 }
 
 export interface TopicDeleteResult {

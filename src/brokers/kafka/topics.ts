@@ -1,5 +1,6 @@
 import { ConfigResourceTypes, type Admin, type ITopicMetadata } from 'kafkajs';
 import { MqctlError, NotFoundError, UsageError } from '../../cli/errors';
+import { sleep } from '../../util/timeout';
 import { mapLimit, nameMatcher, validateKafkaTopicName, validatePartitionCount } from '../../topics/validate';
 import type {
   ConfigChangeResult,
@@ -214,8 +215,9 @@ export class KafkaTopicAdmin implements TopicAdmin {
       () =>
         admin.createTopics({
           validateOnly: spec.dryRun,
-          // Waiting for leaders of a topic that validateOnly did not create would only time out.
-          waitForLeaders: !spec.dryRun,
+          // mqctl waits for the leaders itself (waitForTopic): kafkajs gives up when the broker's metadata
+          // cache does not know the new topic yet, which happens on a busy KRaft broker.
+          waitForLeaders: false,
           timeout: this.connection.timeoutMs,
           topics: [
             {
@@ -236,11 +238,34 @@ export class KafkaTopicAdmin implements TopicAdmin {
       throw new UsageError(`topic "${spec.name}" already exists on Kafka at ${this.cluster}`);
     }
     if (!spec.dryRun) {
-      const topic = await this.metadata(spec.name);
-      result.partitions = topic.partitions.length;
-      result.replicationFactor = Math.max(0, ...topic.partitions.map((p) => p.replicas.length));
+      const topic = await this.waitForTopic(spec.name);
+      if (topic) {
+        result.partitions = topic.partitions.length;
+        result.replicationFactor = Math.max(0, ...topic.partitions.map((p) => p.replicas.length));
+      } else {
+        result.leadersPending = true;
+      }
     }
     return { ...result, created: !spec.dryRun };
+  }
+
+  /**
+   * After CreateTopics the controller has the topic, but the broker's metadata cache may not for a moment:
+   * poll (bounded by --timeout) until every partition has a leader. Undefined if that did not happen in time;
+   * the topic exists either way.
+   */
+  private async waitForTopic(name: string): Promise<ITopicMetadata | undefined> {
+    const admin = await this.admin();
+    const deadline = Date.now() + this.connection.timeoutMs;
+    for (;;) {
+      const topic = await admin
+        .fetchTopicMetadata({ topics: [name] })
+        .then((m) => m.topics.find((t) => t.name === name))
+        .catch(() => undefined);
+      if (topic && topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0)) return topic;
+      if (Date.now() >= deadline) return undefined;
+      await sleep(200);
+    }
   }
 
   async delete(names: string[], _options: { force?: boolean } = {}): Promise<TopicDeleteResult[]> {
