@@ -20,7 +20,8 @@ function expectExit(result: CliResult, code: number, stderr?: RegExp): void {
 
 describe('e2e: mqctl topic on Kafka (bin/run.js)', () => {
   before(requireKafka);
-  const k = ['--kind', 'kafka'];
+  // A generous deadline: on a loaded CI machine a KRaft broker can take seconds to elect new leaders.
+  const k = ['--kind', 'kafka', '--timeout', '30s'];
 
   it('create → describe → alter → config → delete round trip, with failures along the way', async () => {
     const name = uniqueName('mqctl-e2e');

@@ -6,7 +6,7 @@ import { MqctlError } from '../../src/cli/errors';
 import { LOCAL } from './brokers';
 
 /** Connections to the local brokers for integration tests of the topics capability. */
-export function kafkaConnection(brokers = LOCAL.kafka.brokers, timeoutMs = 10_000): KafkaConnection {
+export function kafkaConnection(brokers = LOCAL.kafka.brokers, timeoutMs = 30_000): KafkaConnection {
   return connect(
     { kind: 'kafka', brokers: brokers.split(','), name: 'test', source: 'flags' },
     { timeoutMs },

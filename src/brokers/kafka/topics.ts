@@ -268,6 +268,19 @@ export class KafkaTopicAdmin implements TopicAdmin {
     }
   }
 
+  /**
+   * A KRaft broker's metadata cache follows the controller a little behind; on a busy broker that can be
+   * seconds. Polls `done` (bounded by --timeout) so a command's effect is visible when it returns. Gives up
+   * quietly: the change itself was acknowledged by the controller.
+   */
+  private async waitForMetadata(done: () => Promise<boolean>): Promise<void> {
+    const deadline = Date.now() + this.connection.timeoutMs;
+    while (Date.now() < deadline) {
+      if (await done().catch(() => false)) return;
+      await sleep(200);
+    }
+  }
+
   async delete(names: string[], _options: { force?: boolean } = {}): Promise<TopicDeleteResult[]> {
     await this.requireExisting(names);
     const admin = await this.admin();
@@ -284,6 +297,11 @@ export class KafkaTopicAdmin implements TopicAdmin {
         );
       }
       throw error;
+    });
+    // So that a describe or list right after this command does not still show the topics.
+    await this.waitForMetadata(async () => {
+      const left = new Set(await admin.listTopics());
+      return names.every((n) => !left.has(n));
     });
     return names.map((name) => ({ name, deleted: true }));
   }
@@ -311,6 +329,13 @@ export class KafkaTopicAdmin implements TopicAdmin {
         }),
       `topic "${name}"`,
     );
+    if (!dryRun) {
+      // So that the next command (describe, another alter) sees the new count, not a stale cache.
+      await this.waitForMetadata(async () => {
+        const { topics } = await admin.fetchTopicMetadata({ topics: [name] });
+        return (topics.find((t) => t.name === name)?.partitions.length ?? 0) >= partitions;
+      });
+    }
     return { ...result, changed: !dryRun };
   }
 
