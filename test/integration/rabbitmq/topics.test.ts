@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { RabbitQueueAdmin, typeArguments } from '../../../src/brokers/rabbitmq/topics';
 import { topicAdminFor, pulsarAdminFor } from '../../../src/brokers/topics';
-import { CLOSED_PORT, requireRabbit, uniqueName } from '../../helpers/brokers';
+import { CLOSED_PORT, LOCAL, requireRabbit, uniqueName } from '../../helpers/brokers';
 import { rabbitConnection, rejectsWith } from '../../helpers/topics';
 
 describe('RabbitMQ queues, exchanges and bindings (real broker at 127.0.0.1:5672/15672)', () => {
@@ -299,6 +301,53 @@ describe('RabbitMQ queues, exchanges and bindings (real broker at 127.0.0.1:5672
     await rejectsWith(admin.deleteBinding({ ...spec, routingKey: 'other' }), 3, /no binding/);
     await admin.deleteBinding(spec);
     assert.deepEqual(await admin.listBindings({ source: ex }), []);
+  });
+
+  it('the management API going away in the middle of a multi-queue delete: exit 69 saying what was deleted', async () => {
+    const names = [uniqueName('mqctl-cut'), uniqueName('mqctl-cut'), uniqueName('mqctl-cut')];
+    queues.push(...names);
+    for (const name of names) await admin.createQueue({ ...base, name, type: 'classic' });
+    // A proxy in front of the management API that dies (drops the connection, stops listening) on the
+    // second DELETE, as a broker would that goes down mid-command.
+    let deletes = 0;
+    const upstream = new URL(LOCAL.rabbitmq.managementUrl);
+    const proxy = createServer((req, res) => {
+      if (req.method === 'DELETE' && ++deletes === 2) {
+        proxy.close();
+        proxy.closeAllConnections();
+        return;
+      }
+      const forward = httpRequest(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(forward);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const port = (proxy.address() as AddressInfo).port;
+    const cut = rabbitConnection('/', `http://127.0.0.1:${port}`, 3000);
+    try {
+      await rejectsWith(
+        new RabbitQueueAdmin(cut).deleteQueues(names, {}),
+        69,
+        new RegExp(`deleted before the failure: ${names[0]}; not deleted: ${names[1]} and any after it`),
+      );
+    } finally {
+      proxy.close();
+      await cut.close();
+    }
+    assert.equal(await getQueue(names[0]!), undefined, 'the first queue was deleted');
+    assert.ok(await getQueue(names[1]!), 'the second queue is still there, as the error says');
+    assert.ok(await getQueue(names[2]!), 'the third queue is still there, as the error says');
   });
 
   it('vhost-aware: a missing vhost is exit 3; an unreachable API is exit 69; topic/namespace name the right commands', async () => {
