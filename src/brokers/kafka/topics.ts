@@ -88,15 +88,20 @@ export class KafkaTopicAdmin implements TopicAdmin {
     if (missing.length > 0) throw this.notFound(missing);
   }
 
+  /**
+   * One topic's metadata. The admin client never auto-creates topics, so asking for a missing one is safe:
+   * the broker answers UNKNOWN_TOPIC_OR_PARTITION (exit 3), without listing the whole cluster first.
+   */
   private async metadata(name: string): Promise<ITopicMetadata> {
     validateKafkaTopicName(name);
-    await this.requireExisting([name]);
     const admin = await this.admin();
     const { topics } = await this.call(
       'fetch topic metadata',
       () => admin.fetchTopicMetadata({ topics: [name] }),
       `topic "${name}"`,
-    );
+    ).catch((error: unknown) => {
+      throw error instanceof NotFoundError ? this.notFound([name]) : error;
+    });
     const topic = topics.find((t) => t.name === name);
     if (!topic) throw this.notFound([name]);
     return topic;
