@@ -21,10 +21,10 @@ export default class TopicAddPartitionsCommand extends BaseCommand<typeof TopicA
       throw new UsageError(`--num must be above 0 (got ${this.flags.num}); partitions can only be added`);
     }
     const admin = topicAdminFor(await this.connect());
-    const current = await admin.describe(this.args.name, {});
+    const current = await admin.partitionCount(this.args.name);
     const result = await admin.alterPartitions(
       this.args.name,
-      current.partitions + this.flags.num,
+      current + this.flags.num,
       this.flags['dry-run'],
     );
     this.out(renderResult(this.outputFormat, result, describeAlter(result)));

@@ -153,6 +153,8 @@ export interface TopicAdmin {
   delete(names: string[], options: { force?: boolean }): Promise<TopicDeleteResult[]>;
   /** Fails with a usage error when a name does not exist; used before asking for confirmation. */
   requireExisting(names: string[]): Promise<void>;
+  /** The topic's partition count (Pulsar: 0 for a non-partitioned topic); missing → exit 3. */
+  partitionCount(name: string): Promise<number>;
   alterPartitions(name: string, partitions: number, dryRun: boolean): Promise<PartitionAlterResult>;
   getConfig(name: string, options: { all?: boolean; keys?: string[] }): Promise<ConfigEntry[]>;
   setConfig(name: string, values: Record<string, string>, dryRun: boolean): Promise<ConfigChangeResult>;

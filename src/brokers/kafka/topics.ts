@@ -311,6 +311,10 @@ export class KafkaTopicAdmin implements TopicAdmin {
     return names.map((name) => ({ name, deleted: true }));
   }
 
+  async partitionCount(name: string): Promise<number> {
+    return (await this.metadata(name)).partitions.length;
+  }
+
   async alterPartitions(name: string, partitions: number, dryRun: boolean): Promise<PartitionAlterResult> {
     validatePartitionCount(partitions);
     const topic = await this.metadata(name);

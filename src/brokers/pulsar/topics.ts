@@ -123,8 +123,12 @@ export class PulsarTopicAdmin implements TopicAdmin {
     return `/admin/v2/${topic.restPath}`;
   }
 
+  async partitionCount(name: string): Promise<number> {
+    return this.partitionCountOf(this.parse(name));
+  }
+
   /** Partition count of an existing topic (0 = non-partitioned); not found → exit 3. */
-  private async partitionCount(topic: PulsarTopicName): Promise<number> {
+  private async partitionCountOf(topic: PulsarTopicName): Promise<number> {
     const meta = await this.http.request<{ partitions?: number }>({
       path: `${this.base(topic)}/partitions`,
       allow404: true,
@@ -145,7 +149,7 @@ export class PulsarTopicAdmin implements TopicAdmin {
 
   private async exists(topic: PulsarTopicName): Promise<boolean> {
     try {
-      await this.partitionCount(topic);
+      await this.partitionCountOf(topic);
       return true;
     } catch (error) {
       if (error instanceof NotFoundError) return false;
@@ -229,7 +233,7 @@ export class PulsarTopicAdmin implements TopicAdmin {
 
   async describe(name: string, options: { allConfigs?: boolean }): Promise<TopicDescription> {
     const topic = this.parse(name);
-    const partitions = await this.partitionCount(topic);
+    const partitions = await this.partitionCountOf(topic);
     const subject = `topic "${topic.full}"`;
     const raw =
       partitions > 0
@@ -329,7 +333,7 @@ export class PulsarTopicAdmin implements TopicAdmin {
       const topic = this.parse(name);
       const subject = `topic "${topic.full}"`;
       try {
-        const partitions = await this.partitionCount(topic);
+        const partitions = await this.partitionCountOf(topic);
         await this.http.request({
           method: 'DELETE',
           path: partitions > 0 ? `${this.base(topic)}/partitions` : this.base(topic),
@@ -347,7 +351,7 @@ export class PulsarTopicAdmin implements TopicAdmin {
   async alterPartitions(name: string, partitions: number, dryRun: boolean): Promise<PartitionAlterResult> {
     validatePartitionCount(partitions);
     const topic = this.parse(name);
-    const current = await this.partitionCount(topic);
+    const current = await this.partitionCountOf(topic);
     const result = { name: topic.full, previousPartitions: current, partitions, changed: false, dryRun };
     if (current === 0) {
       throw new UsageError(`topic "${topic.full}" is not partitioned; Pulsar cannot add partitions to it`, {
@@ -402,7 +406,7 @@ export class PulsarTopicAdmin implements TopicAdmin {
 
   async getConfig(name: string, options: { all?: boolean; keys?: string[] }): Promise<ConfigEntry[]> {
     const topic = this.parse(name);
-    await this.partitionCount(topic);
+    await this.partitionCountOf(topic);
     if (options.keys?.length) checkKnownKeys(options.keys);
     const configs = await this.readConfigs(topic);
     if (options.keys?.length) return configs.filter((c) => options.keys!.includes(c.name));
@@ -415,7 +419,7 @@ export class PulsarTopicAdmin implements TopicAdmin {
     dryRun: boolean,
   ): Promise<ConfigChangeResult> {
     const topic = this.parse(name);
-    await this.partitionCount(topic);
+    await this.partitionCountOf(topic);
     const parsed = validatePolicyValues(values);
     if (!dryRun) await this.applyPolicies(topic, parsed, []);
     return this.changeResult(topic, values, [], dryRun);
@@ -423,7 +427,7 @@ export class PulsarTopicAdmin implements TopicAdmin {
 
   async deleteConfig(name: string, keys: string[], dryRun: boolean): Promise<ConfigChangeResult> {
     const topic = this.parse(name);
-    await this.partitionCount(topic);
+    await this.partitionCountOf(topic);
     checkKnownKeys(keys);
     if (!dryRun) await this.applyPolicies(topic, {}, keys);
     return this.changeResult(topic, {}, keys, dryRun);
