@@ -1,0 +1,166 @@
+import type { Kafka, Message } from 'kafkajs';
+
+/** Headers exactly as Spring Kafka's DeadLetterPublishingRecoverer writes them (binary ints for numbers). */
+export function springDltHeaders(o: {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp?: number;
+  group?: string;
+  exceptionClass: string;
+  exceptionMessage: string;
+}): Record<string, Buffer> {
+  const partition = Buffer.alloc(4);
+  partition.writeInt32BE(o.partition);
+  const offset = Buffer.alloc(8);
+  offset.writeBigInt64BE(BigInt(o.offset));
+  const timestamp = Buffer.alloc(8);
+  timestamp.writeBigInt64BE(BigInt(o.timestamp ?? Date.now()));
+  const headers: Record<string, Buffer> = {
+    'kafka_dlt-original-topic': Buffer.from(o.topic),
+    'kafka_dlt-original-partition': partition,
+    'kafka_dlt-original-offset': offset,
+    'kafka_dlt-original-timestamp': timestamp,
+    'kafka_dlt-original-timestamp-type': Buffer.from('CreateTime'),
+    'kafka_dlt-exception-fqcn': Buffer.from(o.exceptionClass),
+    'kafka_dlt-exception-message': Buffer.from(o.exceptionMessage),
+    'kafka_dlt-exception-stacktrace': Buffer.from(
+      `${o.exceptionClass}: ${o.exceptionMessage}\n\tat com.example.Listener.onMessage(Listener.java:42)`,
+    ),
+  };
+  if (o.group) headers['kafka_dlt-original-consumer-group'] = Buffer.from(o.group);
+  return headers;
+}
+
+/** Headers exactly as Kafka Connect's DeadLetterQueueReporter writes them (all UTF-8 strings). */
+export function connectDlqHeaders(o: {
+  topic: string;
+  partition: number;
+  offset: number;
+  exceptionClass: string;
+  exceptionMessage: string;
+}): Record<string, string> {
+  return {
+    '__connect.errors.topic': o.topic,
+    '__connect.errors.partition': String(o.partition),
+    '__connect.errors.offset': String(o.offset),
+    '__connect.errors.connector.name': 'jdbc-sink',
+    '__connect.errors.task.id': '0',
+    '__connect.errors.stage': 'VALUE_CONVERTER',
+    '__connect.errors.class.name': 'org.apache.kafka.connect.json.JsonConverter',
+    '__connect.errors.exception.class.name': o.exceptionClass,
+    '__connect.errors.exception.message': o.exceptionMessage,
+    '__connect.errors.exception.stacktrace': `${o.exceptionClass}: ${o.exceptionMessage}`,
+  };
+}
+
+/** Creates topics and waits until they have leaders. */
+export async function createTopics(
+  kafka: Kafka,
+  topics: Array<{ topic: string; partitions: number }>,
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      topics: topics.map((t) => ({ topic: t.topic, numPartitions: t.partitions, replicationFactor: 1 })),
+      waitForLeaders: true,
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function deleteTopics(kafka: Kafka, topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics, timeout: 10_000 }).catch(() => undefined);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Produces in batches of 1000 (acks=all). */
+export async function produceAll(kafka: Kafka, topic: string, messages: Message[]): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    for (let i = 0; i < messages.length; i += 1000) {
+      await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 1000) });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Reads every message of a topic as a read_committed consumer (each partition to its end offset). */
+export async function readAllCommitted(
+  kafka: Kafka,
+  topic: string,
+  timeoutMs = 60_000,
+): Promise<
+  Array<{ partition: number; key: string | undefined; value: string; headers: Record<string, string> }>
+> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const offsets = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const end = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+  const out: Array<{
+    partition: number;
+    key: string | undefined;
+    value: string;
+    headers: Record<string, string>;
+  }> = [];
+  const done = new Set<number>([...end].filter(([, h]) => h === 0n).map(([p]) => p));
+  if (done.size === end.size) return out;
+  const consumer = kafka.consumer({
+    groupId: `verify-${Date.now()}-${Math.random().toString(16).slice(2)}`,
+    readUncommitted: false,
+    maxWaitTimeInMs: 250,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`read ${topic}: timeout, ${out.length} read`)),
+      timeoutMs,
+    );
+    let idle: NodeJS.Timeout | undefined;
+    const finishSoon = () => {
+      clearTimeout(idle);
+      // Transaction markers occupy the last offsets: once nothing more arrives, the read is complete.
+      idle = setTimeout(() => {
+        clearTimeout(timer);
+        resolve();
+      }, 2000);
+    };
+    finishSoon();
+    void consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) {
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(m.headers ?? {}))
+            headers[k] = String(Array.isArray(v) ? v[v.length - 1] : v);
+          out.push({
+            partition: batch.partition,
+            key: m.key?.toString(),
+            value: m.value?.toString() ?? '',
+            headers,
+          });
+        }
+        const last = BigInt(batch.lastOffset()) + 1n;
+        if (last >= (end.get(batch.partition) ?? 0n)) done.add(batch.partition);
+        if (done.size === end.size) {
+          clearTimeout(timer);
+          clearTimeout(idle);
+          resolve();
+        } else finishSoon();
+      },
+    });
+  });
+  await consumer.disconnect();
+  return out;
+}
