@@ -164,3 +164,106 @@ export async function readAllCommitted(
   await consumer.disconnect();
   return out;
 }
+
+/**
+ * A RabbitMQ source queue whose dead letters go through a real fanout dead-letter exchange into a DLQ.
+ * Messages are dead-lettered by the broker itself: `reject` ones by nack(requeue=false), `expire` ones by
+ * per-message TTL.
+ */
+export async function rabbitDeadLetters(
+  url: string,
+  names: { source: string; dlx: string; dlq: string },
+  messages: Array<{
+    body: string;
+    headers?: Record<string, unknown>;
+    routingKey?: string;
+    how: 'reject' | 'expire';
+  }>,
+  sourceArgs: Record<string, unknown> = {},
+): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const amqp = require('amqplib') as typeof import('amqplib');
+  const conn = await amqp.connect(url);
+  try {
+    const ch = await conn.createConfirmChannel();
+    await ch.assertExchange(names.dlx, 'fanout', { durable: true });
+    await ch.assertQueue(names.dlq, { durable: true });
+    await ch.bindQueue(names.dlq, names.dlx, '');
+    await ch.assertQueue(names.source, {
+      durable: true,
+      arguments: { 'x-dead-letter-exchange': names.dlx, ...sourceArgs },
+    });
+    for (const m of messages) {
+      ch.sendToQueue(names.source, Buffer.from(m.body), {
+        headers: m.headers,
+        persistent: true,
+        contentType: 'application/json',
+        expiration: m.how === 'expire' ? '1' : undefined,
+      });
+    }
+    await ch.waitForConfirms();
+    // Reject the ones meant to be rejected; the expiring ones die of TTL once they reach the head.
+    const toReject = messages.filter((m) => m.how === 'reject').length;
+    let rejected = 0;
+    const deadline = Date.now() + 30_000;
+    while (rejected < toReject && Date.now() < deadline) {
+      const got = await ch.get(names.source, { noAck: false });
+      if (!got) {
+        await new Promise((r) => setTimeout(r, 20));
+        continue;
+      }
+      ch.nack(got, false, false);
+      rejected++;
+    }
+    // Wait until every message reached the DLQ.
+    while (Date.now() < deadline) {
+      const ok = await ch.checkQueue(names.dlq);
+      if (ok.messageCount >= messages.length) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await ch.close();
+  } finally {
+    await conn.close();
+  }
+}
+
+export async function rabbitCleanup(url: string, queues: string[], exchanges: string[]): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const amqp = require('amqplib') as typeof import('amqplib');
+  const conn = await amqp.connect(url);
+  const ch = await conn.createChannel();
+  for (const q of queues) await ch.deleteQueue(q).catch(() => undefined);
+  for (const e of exchanges) await ch.deleteExchange(e).catch(() => undefined);
+  await conn.close().catch(() => undefined);
+}
+
+/** Takes every message of a queue (acking), in order. */
+export async function rabbitDrain(
+  url: string,
+  queue: string,
+): Promise<
+  Array<{ body: string; headers: Record<string, unknown>; messageId?: string; redelivered: boolean }>
+> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const amqp = require('amqplib') as typeof import('amqplib');
+  const conn = await amqp.connect(url);
+  const ch = await conn.createChannel();
+  const out: Array<{
+    body: string;
+    headers: Record<string, unknown>;
+    messageId?: string;
+    redelivered: boolean;
+  }> = [];
+  for (;;) {
+    const m = await ch.get(queue, { noAck: true });
+    if (!m) break;
+    out.push({
+      body: m.content.toString(),
+      headers: (m.properties.headers ?? {}) as Record<string, unknown>,
+      messageId: m.properties.messageId as string | undefined,
+      redelivered: m.fields.redelivered,
+    });
+  }
+  await conn.close();
+  return out;
+}

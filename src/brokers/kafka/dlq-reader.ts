@@ -71,10 +71,9 @@ export async function* readKafkaRange(
       consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        eachBatch: async ({ batch, heartbeat }) => {
+        eachBatch: async ({ batch, heartbeat, resolveOffset }) => {
           if (stopped) return;
           const p = batch.partition;
-          lastActivity = Date.now();
           const from = position.get(p) ?? 0n;
           const end = options.end.get(p) ?? 0n;
           const messages = batch.messages.filter((m) => {
@@ -82,6 +81,7 @@ export async function* readKafkaRange(
             return o >= from && o < end;
           });
           if (messages.length > 0) {
+            lastActivity = Date.now();
             await new Promise<void>((release) => {
               slot = { batch: { partition: p, messages }, release };
               notify();
@@ -94,15 +94,19 @@ export async function* readKafkaRange(
             });
             position.set(p, BigInt(messages[messages.length - 1]!.offset) + 1n);
           }
-          // Empty batches past filtered control records still move the position on.
-          if (batch.messages.length > 0) {
-            const last = BigInt(batch.lastOffset()) + 1n;
+          // Move kafkajs's in-memory fetch position on (nothing is committed: autoCommit is off), including
+          // past filtered control records at the end of a batch.
+          if (batch.messages.length > 0 || !batch.isEmpty()) {
+            const lastOffset = batch.lastOffset();
+            resolveOffset(lastOffset);
+            const last = BigInt(lastOffset) + 1n;
             if (last > (position.get(p) ?? 0n)) position.set(p, last);
           }
           if ((position.get(p) ?? 0n) >= end && remaining.delete(p)) {
             consumer.pause([{ topic: options.topic, partitions: [p] }]);
           }
-          lastActivity = Date.now();
+          // Only progress counts as activity: a fetch that returns nothing new must not keep the reader alive.
+          if ((position.get(p) ?? 0n) > from) lastActivity = Date.now();
           notify();
         },
       }),
@@ -122,6 +126,7 @@ export async function* readKafkaRange(
         try {
           yield current.batch;
         } finally {
+          lastActivity = Date.now();
           current.release();
         }
         continue;

@@ -32,9 +32,9 @@ interface PartitionRange {
 }
 
 /** Messages per transaction: large enough for throughput, small enough that a kill loses little work. */
-const CHUNK_MESSAGES = 500;
+const CHUNK_MESSAGES = 2000;
 /** A transaction is committed at least this often, so a rate-limited run makes steady progress. */
-const CHUNK_MS = 250;
+const CHUNK_MS = 500;
 
 /**
  * Kafka DLQs. Browsing reads explicit offset ranges in a throwaway group that never commits. Replay copies
@@ -220,7 +220,6 @@ export class KafkaDlq implements DlqAccess {
     const start = await this.jobStart(topic, options.jobId, ranges);
     const end = new Map(ranges.map((r) => [r.partition, r.high]));
     const knownTargets = new Map<string, boolean>();
-    let stop = false;
 
     const targetExists = async (target: string): Promise<boolean> => {
       if (!knownTargets.has(target)) {
@@ -232,67 +231,58 @@ export class KafkaDlq implements DlqAccess {
       return knownTargets.get(target)!;
     };
 
+    // A chunk spans batches and partitions: its copies and the next offset of every partition it touched
+    // go into one transaction.
+    let chunk = newChunk();
+    const flush = async (): Promise<void> => {
+      if (chunk.offsets.size > 0 && producer) {
+        try {
+          await this.commitChunk(producer, topic, chunk.offsets, chunk.outgoing, options.jobId);
+        } catch (error) {
+          for (const target of chunk.targets)
+            recordFailure(summary, target, `transaction failed: ${(error as Error).message}`);
+          finishSummary(summary, startedAt);
+          throw new ReplayFailedError(summary, error);
+        }
+      }
+      chunk = newChunk();
+      options.onProgress?.(summary);
+    };
+
     reading: for await (const batch of readKafkaRange(this.connection, {
       topic,
       start,
       end,
       signal: options.signal,
     })) {
-      let i = 0;
-      while (i < batch.messages.length) {
-        const chunkStarted = Date.now();
-        const outgoing = new Map<string, Message[]>();
-        const chunkTargets: string[] = [];
-        let lastOffset: string | undefined;
-        while (i < batch.messages.length && chunkTargets.length < CHUNK_MESSAGES) {
-          if (options.signal?.aborted) {
-            stop = true;
-            break;
-          }
-          if (options.limit !== undefined && summary.replayed >= options.limit) {
-            stop = true;
-            break;
-          }
-          const raw = batch.messages[i]!;
-          const message = this.decode(topic, batch.partition, raw);
-          let decision = decideReplay(message, options);
-          if (decision.action === 'replay' && !(await targetExists(decision.target))) {
-            decision = {
-              action: 'fail',
-              reason: `${topic}:${batch.partition}:${raw.offset}: target topic "${decision.target}" does not exist`,
-            };
-          }
-          if (decision.action === 'replay') await options.pacer.take(options.signal);
-          record(summary, message, decision, options.planLimit);
-          if (decision.action === 'replay') {
-            chunkTargets.push(decision.target);
-            const headers: IHeaders = {
-              ...(message.rawHeaders ?? {}),
-              ...markHeaders(message, options.jobId),
-            };
-            const list = outgoing.get(decision.target) ?? [];
-            list.push({ key: raw.key, value: raw.value, headers });
-            outgoing.set(decision.target, list);
-          }
-          lastOffset = raw.offset;
-          i++;
-          if (Date.now() - chunkStarted > CHUNK_MS) break;
+      for (const raw of batch.messages) {
+        if (options.signal?.aborted || (options.limit !== undefined && summary.replayed >= options.limit)) {
+          break reading;
         }
-        if (lastOffset !== undefined && producer) {
-          const next = (BigInt(lastOffset) + 1n).toString();
-          try {
-            await this.commitChunk(producer, topic, batch.partition, next, outgoing, options.jobId);
-          } catch (error) {
-            for (const target of chunkTargets)
-              recordFailure(summary, target, `transaction failed: ${(error as Error).message}`);
-            finishSummary(summary, startedAt);
-            throw new ReplayFailedError(summary, error);
-          }
+        const message = this.decode(topic, batch.partition, raw);
+        let decision = decideReplay(message, options);
+        if (decision.action === 'replay' && !(await targetExists(decision.target))) {
+          decision = {
+            action: 'fail',
+            reason: `${topic}:${batch.partition}:${raw.offset}: target topic "${decision.target}" does not exist`,
+          };
         }
-        options.onProgress?.(summary);
-        if (stop) break reading;
+        if (decision.action === 'replay') await options.pacer.take(options.signal);
+        record(summary, message, decision, options.planLimit);
+        if (decision.action === 'replay') {
+          chunk.targets.push(decision.target);
+          const headers: IHeaders = { ...(message.rawHeaders ?? {}), ...markHeaders(message, options.jobId) };
+          const list = chunk.outgoing.get(decision.target) ?? [];
+          list.push({ key: raw.key, value: raw.value, headers });
+          chunk.outgoing.set(decision.target, list);
+        }
+        if (chunk.offsets.size === 0) chunk.startedAt = Date.now();
+        chunk.offsets.set(batch.partition, (BigInt(raw.offset) + 1n).toString());
+        if (chunk.targets.length >= CHUNK_MESSAGES || Date.now() - chunk.startedAt > CHUNK_MS) await flush();
       }
+      if (Date.now() - chunk.startedAt > CHUNK_MS) await flush();
     }
+    await flush();
     summary.interrupted = Boolean(options.signal?.aborted);
     if (producer) await producer.disconnect().catch(() => undefined);
     return finishSummary(summary, startedAt);
@@ -302,8 +292,7 @@ export class KafkaDlq implements DlqAccess {
   private async commitChunk(
     producer: Producer,
     topic: string,
-    partition: number,
-    nextOffset: string,
+    offsets: Map<number, string>,
     outgoing: Map<string, Message[]>,
     jobId: string,
   ): Promise<void> {
@@ -317,7 +306,7 @@ export class KafkaDlq implements DlqAccess {
         }
         await transaction.sendOffsets({
           consumerGroupId: jobId,
-          topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }],
+          topics: [{ topic, partitions: [...offsets].map(([partition, offset]) => ({ partition, offset })) }],
         });
       });
       await this.connection.call('commit the transaction', () => transaction.commit());
@@ -356,4 +345,16 @@ export class KafkaDlq implements DlqAccess {
       notes: [],
     };
   }
+}
+
+interface Chunk {
+  startedAt: number;
+  outgoing: Map<string, Message[]>;
+  targets: string[];
+  /** Partition → the next DLQ offset to read once this chunk commits. */
+  offsets: Map<number, string>;
+}
+
+function newChunk(): Chunk {
+  return { startedAt: Date.now(), outgoing: new Map(), targets: [], offsets: new Map() };
 }
