@@ -1,3 +1,5 @@
+import { request } from 'undici';
+import { PulsarWebSocketClient } from '../../src/brokers/pulsar/websocket';
 import type { Kafka, Message } from 'kafkajs';
 
 /** Headers exactly as Spring Kafka's DeadLetterPublishingRecoverer writes them (binary ints for numbers). */
@@ -265,5 +267,70 @@ export async function rabbitDrain(
     });
   }
   await conn.close();
+  return out;
+}
+
+/**
+ * Real Pulsar dead letters: a Shared consumer with a dead-letter policy (maxRedeliverCount 1) negatively
+ * acknowledges every message, and the client moves each to `<topic>-<subscription>-DLQ` itself. The DLQ topic
+ * is created first with `dlqSubscription`, as a dead-letter policy's initialSubscriptionName would.
+ */
+export async function pulsarDeadLetters(
+  adminUrl: string,
+  topic: string,
+  subscription: string,
+  dlqSubscription: string,
+  messages: Array<{ payload: string; key?: string; properties?: Record<string, string> }>,
+): Promise<string> {
+  const dlq = `${topic}-${subscription}-DLQ`;
+  const base = `${adminUrl}/admin/v2/persistent/public/default`;
+  await (await request(`${base}/${dlq}`, { method: 'PUT' })).body.text();
+  await (
+    await request(`${base}/${dlq}/subscription/${dlqSubscription}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ledgerId: -1, entryId: -1, partitionIndex: -1 }),
+    })
+  ).body.text();
+  const ws = new PulsarWebSocketClient({ adminUrl, timeoutMs: 10_000 });
+  const consumer = await ws.consumer(topic, subscription, {
+    subscriptionType: 'Shared',
+    maxRedeliverCount: 1,
+    negativeAckRedeliveryDelay: 100,
+    deadLetterTopic: `persistent://public/default/${dlq}`,
+  });
+  const producer = await ws.producer(topic);
+  for (const m of messages)
+    await producer.send({ payload: Buffer.from(m.payload), key: m.key, properties: m.properties });
+  await producer.close();
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const m = await consumer.receive(300);
+    if (m) consumer.nack(m.messageId);
+    const stats = (await (await request(`${base}/${dlq}/stats`)).body.json()) as {
+      subscriptions: Record<string, { msgBacklog: number }>;
+    };
+    if ((stats.subscriptions[dlqSubscription]?.msgBacklog ?? 0) >= messages.length) break;
+    if (Date.now() > deadline) throw new Error(`dead letters did not reach ${dlq}`);
+  }
+  await consumer.close();
+  return dlq;
+}
+
+/** Every message of a Pulsar topic from the earliest, via a reader. */
+export async function pulsarReadAll(
+  adminUrl: string,
+  topic: string,
+): Promise<Array<{ payload: string; key?: string; properties: Record<string, string> }>> {
+  const ws = new PulsarWebSocketClient({ adminUrl, timeoutMs: 10_000 });
+  const reader = await ws.reader(topic, { messageId: 'earliest', receiverQueueSize: 1000 });
+  const out: Array<{ payload: string; key?: string; properties: Record<string, string> }> = [];
+  for (;;) {
+    const m = await reader.receive(1500);
+    if (!m) break;
+    reader.ack(m.messageId);
+    out.push({ payload: m.payload.toString(), key: m.key, properties: m.properties });
+  }
+  await reader.close();
   return out;
 }
