@@ -334,3 +334,29 @@ export async function pulsarReadAll(
   await reader.close();
   return out;
 }
+
+/** Starts bin/run.js and SIGKILLs it after `killAfterMs`; resolves with whether the kill landed. */
+export function runAndKill(
+  bin: string,
+  args: string[],
+  env: Record<string, string>,
+  killAfterMs: number,
+): Promise<{ killed: boolean; code: number | null }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { ...process.env, ...env, NO_COLOR: '1' },
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = child.kill('SIGKILL');
+    }, killAfterMs);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ killed: killed && signal === 'SIGKILL', code });
+    });
+  });
+}
