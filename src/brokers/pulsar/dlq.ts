@@ -27,7 +27,9 @@ import type { PulsarIncomingMessage, PulsarWsProducer } from './websocket';
 
 /** The subscription mqctl creates (at the earliest message) on a DLQ that has none. */
 export const MQCTL_DLQ_SUBSCRIPTION = 'mqctl-dlq';
-const MAX_IN_FLIGHT = 500;
+const MAX_IN_FLIGHT = 400;
+/** Messages left in the DLQ are nacked with this delay: they come back only after the run's consumer closed. */
+const NACK_DELAY_MS = 3_600_000;
 
 interface TopicStats {
   lastPublishTimeStamp?: number;
@@ -193,8 +195,8 @@ export class PulsarDlq implements DlqAccess {
     const ws = this.connection.websocket;
     const consumer = await ws.consumer(t.full, sub.name, {
       subscriptionType: 'Shared',
-      // Messages left in the DLQ stay unacknowledged until the end: the window must hold them.
-      receiverQueueSize: Math.min(Math.max(1000, sub.backlog + 10), 50_000),
+      receiverQueueSize: 1000,
+      negativeAckRedeliveryDelay: NACK_DELAY_MS,
       consumerName: `mqctl-replay-${options.jobId.slice(-8)}`,
     });
     const producers = new Map<string, Promise<PulsarWsProducer>>();
@@ -221,7 +223,13 @@ export class PulsarDlq implements DlqAccess {
         if (decision.action === 'replay') await options.pacer.take(options.signal);
         record(summary, message, decision, options.planLimit);
         options.onProgress?.(summary);
-        if (decision.action !== 'replay') continue; // stays unacked: back in the backlog when we close
+        if (decision.action !== 'replay') {
+          // Left in the DLQ. The WebSocket proxy holds at most ~1000 unacknowledged messages per consumer, so
+          // this one is negatively acknowledged with a redelivery delay far beyond the run: it goes back to
+          // the backlog when the consumer closes (its redelivery count goes up by one).
+          consumer.nack(incoming.messageId);
+          continue;
+        }
         const target = decision.target;
         inFlight++;
         const work = producerFor(target)
@@ -251,6 +259,11 @@ export class PulsarDlq implements DlqAccess {
         while (inFlight >= MAX_IN_FLIGHT) await Promise.race(settled);
       }
       await Promise.allSettled([...settled]);
+      const wanted = options.limit === undefined || summary.replayed < options.limit;
+      if (summary.examined < sub.backlog && wanted && !options.signal?.aborted && !failure)
+        summary.notes.push(
+          `stopped after ${summary.examined} of ${sub.backlog} messages: nothing arrived for ${this.connection.timeoutMs} ms (another consumer on ${sub.name}?); run again to continue`,
+        );
     } finally {
       for (const p of producers.values()) await (await p.catch(() => undefined))?.close();
       await consumer.close();
@@ -280,7 +293,8 @@ export class PulsarDlq implements DlqAccess {
     }
     const consumer = await this.connection.websocket.consumer(t.full, sub.name, {
       subscriptionType: 'Shared',
-      receiverQueueSize: Math.min(Math.max(1000, sub.backlog + 10), 50_000),
+      receiverQueueSize: 1000,
+      negativeAckRedeliveryDelay: NACK_DELAY_MS,
     });
     let purged = 0;
     let kept = 0;
@@ -292,7 +306,10 @@ export class PulsarDlq implements DlqAccess {
         if (options.filter.matches(this.decode(t.full, m), now)) {
           consumer.ack(m.messageId);
           purged++;
-        } else kept++;
+        } else {
+          consumer.nack(m.messageId);
+          kept++;
+        }
       }
       // Acks are fire-and-forget on the WebSocket API: give them a moment before closing.
       await new Promise((r) => setTimeout(r, 200));

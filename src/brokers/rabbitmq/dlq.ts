@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { GetMessage, Options } from 'amqplib';
+import type { GetMessage, Message, Options } from 'amqplib';
 import { NotFoundError, UnavailableError } from '../../cli/errors';
 import { amqpHeadersToText, decodeRabbitOrigin, decodeReplayMark } from '../../dlq/headers';
 import {
@@ -42,6 +42,8 @@ interface Binding {
 
 /** Confirms outstanding at once: enough to keep the pipe full, few enough to bound a crash's duplicates. */
 const MAX_IN_FLIGHT = 256;
+/** Largest consumer prefetch replay asks for (messages left in the DLQ are held within it). */
+const PREFETCH_LIMIT = 50_000;
 
 const REQUEUE_NOTE =
   'RabbitMQ cannot browse without taking messages: mqctl takes them unacknowledged (basic.get) and returns ' +
@@ -151,7 +153,7 @@ export class RabbitDlq implements DlqAccess {
     });
   }
 
-  private decode(queue: string, index: number, msg: GetMessage): DlqMessage {
+  private decode(queue: string, index: number, msg: Message): DlqMessage {
     const headers = (msg.properties.headers ?? {}) as Record<string, unknown>;
     const text = amqpHeadersToText(headers);
     const { origin, error, deathTime } = decodeRabbitOrigin(headers);
@@ -220,7 +222,7 @@ export class RabbitDlq implements DlqAccess {
   }
 
   /** message-id for a copy: the original's, else one derived from the dead letter itself (stable across re-runs). */
-  static copyMessageId(msg: GetMessage, decoded: DlqMessage): string {
+  static copyMessageId(msg: Message, decoded: DlqMessage): string {
     if (decoded.messageId) return decoded.messageId;
     return (
       'mqctl-' +
@@ -258,13 +260,34 @@ export class RabbitDlq implements DlqAccess {
     };
     let inFlight = 0;
     let drained: (() => void) | undefined;
-    const held: GetMessage[] = [];
+    const held: Message[] = [];
+    let stopConsumer = async (): Promise<void> => undefined;
     try {
+      // A consumer (basic.get costs a round trip per message). Every delivery is held until acked after its
+      // copy's confirm, or requeued at the end, so none comes round twice; at most the messages ready at the
+      // start are taken. The prefetch window must hold the messages left in the DLQ.
+      await getCh.prefetch(Math.min(Math.max(ready, 1), PREFETCH_LIMIT));
+      const deliveries = new DeliveryQueue();
+      const { consumerTag } =
+        ready > 0
+          ? await getCh.consume(queue, (m) => deliveries.push(m), { noAck: false })
+          : { consumerTag: '' };
+      stopConsumer = async () => {
+        if (consumerTag) await getCh.cancel(consumerTag).catch(() => undefined);
+        held.push(...deliveries.drain());
+      };
       for (let i = 1; i <= ready; i++) {
         if (options.signal?.aborted || failure) break;
         if (options.limit !== undefined && summary.replayed >= options.limit) break;
-        const msg = await this.get(getCh, queue);
-        if (!msg) break;
+        const msg = await deliveries.next(this.connection.timeoutMs, options.signal);
+        if (!msg) {
+          if (!options.signal?.aborted)
+            summary.notes.push(
+              `no delivery within ${this.connection.timeoutMs} ms after ${i - 1} of ${ready} messages ` +
+                `(others may be consuming ${queue}, or more than ${PREFETCH_LIMIT} messages were left in it): run again`,
+            );
+          break;
+        }
         const message = this.decode(queue, i, msg);
         let decision = decideReplay(message, options);
         if (decision.action === 'replay' && !(await targetExists(decision.target))) {
@@ -307,8 +330,10 @@ export class RabbitDlq implements DlqAccess {
         });
         if (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => (drained = r));
       }
+      await stopConsumer();
       await this.waitForConfirms(confirmCh, () => inFlight);
     } finally {
+      await stopConsumer();
       for (const msg of held) getCh.nack(msg, false, true);
       await getCh.close().catch(() => undefined);
       await confirmCh?.close().catch(() => undefined);
@@ -364,5 +389,42 @@ export class RabbitDlq implements DlqAccess {
     } finally {
       await ch.close().catch(() => undefined);
     }
+  }
+}
+
+/** Deliveries from basic.consume as a pull queue with a deadline. */
+class DeliveryQueue {
+  private readonly items: Message[] = [];
+  private waiter?: (m: Message | undefined) => void;
+
+  push(m: Message | null): void {
+    if (!m) return this.waiter?.(undefined); // consumer cancelled by the broker
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = undefined;
+      w(m);
+    } else this.items.push(m);
+  }
+
+  next(timeoutMs: number, signal?: AbortSignal): Promise<Message | undefined> {
+    const m = this.items.shift();
+    if (m) return Promise.resolve(m);
+    return new Promise((resolve) => {
+      const done = (value: Message | undefined) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.waiter = undefined;
+        resolve(value);
+      };
+      const onAbort = () => done(undefined);
+      const timer = setTimeout(() => done(undefined), timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiter = done;
+    });
+  }
+
+  /** Delivered but not taken: to be requeued. */
+  drain(): Message[] {
+    return this.items.splice(0);
   }
 }
