@@ -234,18 +234,34 @@ export class KafkaDlq implements DlqAccess {
     // A chunk spans batches and partitions: its copies and the next offset of every partition it touched
     // go into one transaction.
     let chunk = newChunk();
-    const flush = async (): Promise<void> => {
-      if (chunk.offsets.size > 0 && producer) {
-        try {
-          await this.commitChunk(producer, topic, chunk.offsets, chunk.outgoing, options.jobId);
-        } catch (error) {
-          for (const target of chunk.targets)
-            recordFailure(summary, target, `transaction failed: ${(error as Error).message}`);
-          finishSummary(summary, startedAt);
-          throw new ReplayFailedError(summary, error);
-        }
+    // One transaction commits while the next chunk is being read and paced (transactions stay sequential:
+    // a chunk's transaction begins only after the previous one committed).
+    let previous: Promise<void> = Promise.resolve();
+    let commitError: unknown;
+    const failChunk = (done: Chunk, error: unknown) => {
+      for (const target of done.targets)
+        recordFailure(summary, target, `transaction failed: ${(error as Error).message}`);
+      commitError ??= error;
+    };
+    const raiseIfFailed = () => {
+      if (commitError !== undefined) {
+        finishSummary(summary, startedAt);
+        throw new ReplayFailedError(summary, commitError);
       }
+    };
+    const flush = async (): Promise<void> => {
+      raiseIfFailed();
+      const done = chunk;
       chunk = newChunk();
+      if (done.offsets.size > 0 && producer) {
+        const p = producer;
+        await previous;
+        raiseIfFailed();
+        previous = this.commitChunk(p, topic, done.offsets, done.outgoing, options.jobId).then(
+          () => options.onProgress?.(summary),
+          (error: unknown) => failChunk(done, error),
+        );
+      }
       options.onProgress?.(summary);
     };
 
@@ -283,6 +299,8 @@ export class KafkaDlq implements DlqAccess {
       if (Date.now() - chunk.startedAt > CHUNK_MS) await flush();
     }
     await flush();
+    await previous;
+    raiseIfFailed();
     summary.interrupted = Boolean(options.signal?.aborted);
     if (producer) await producer.disconnect().catch(() => undefined);
     return finishSummary(summary, startedAt);
