@@ -18,7 +18,7 @@ export interface DlqBenchResult {
   ratePerSecond: number;
 }
 
-export async function main(messages = Number(process.argv[2] ?? 50_000)): Promise<DlqBenchResult> {
+export async function main(messages = 50_000): Promise<DlqBenchResult> {
   const brokers = process.env.MQCTL_BROKERS ?? '127.0.0.1:9092';
   const kafka = new Kafka({ brokers: brokers.split(','), clientId: 'dlq-bench', logLevel: logLevel.NOTHING });
   const suffix = `${Date.now().toString(36)}-${Math.random().toString(16).slice(2, 8)}`;
@@ -79,7 +79,7 @@ export async function main(messages = Number(process.argv[2] ?? 50_000)): Promis
 }
 
 if (require.main === module) {
-  main().catch((error: unknown) => {
+  main(Number(process.argv[2] ?? 50_000)).catch((error: unknown) => {
     process.stderr.write(`dlq bench failed: ${(error as Error).message}\n`);
     process.exitCode = 1;
   });
