@@ -87,6 +87,7 @@ describe('dlq replay on Pulsar survives SIGKILL at random points (nothing lost)'
     async () => {
       const args = ['dlq', 'replay', dlq, '--kind', 'pulsar', '--where', 'header.kind == go'];
       const killedArgs = [...args, '--rate', '1500'];
+      const progress: number[] = [];
       let kills = 0;
       const delays: number[] = [];
       for (let attempt = 0; attempt < 15 && kills < 5; attempt++) {
@@ -95,9 +96,18 @@ describe('dlq replay on Pulsar survives SIGKILL at random points (nothing lost)'
         if (result.killed) {
           kills++;
           delays.push(delay);
+          const stats = (await (await request(`${BASE}/${origin}/stats`)).body.json()) as {
+            msgInCounter: number;
+          };
+          progress.push(stats.msgInCounter);
         } else assert.equal(result.code, 0, 'a run that was not killed must succeed');
       }
       assert.ok(kills >= 5, `only ${kills} kills landed`);
+      // The kills landed mid-replay: the target grew between kills and was not complete yet.
+      assert.ok(
+        progress.filter((p, i) => p > (i === 0 ? 0 : progress[i - 1]!) && p < TOTAL - TOTAL / 10).length >= 3,
+        `kills did not land mid-replay: copies after each ${progress.join(',')}`,
+      );
       const final = await runCli([...args, '--output', 'json'], { env, timeoutMs: 180_000 });
       assert.equal(final.code, 0, final.stderr);
       const copies = await readAll(origin, 'verify', true);
@@ -122,7 +132,7 @@ describe('dlq replay on Pulsar survives SIGKILL at random points (nothing lost)'
       assert.equal(left.length, TOTAL / 10, 'the unselected messages are all still in the DLQ backlog');
       assert.ok(left.every((m) => m.props.kind === 'keep'));
       process.stderr.write(
-        `pulsar crash test: ${kills} SIGKILLs at ${delays.join(', ')} ms; ${distinct.size} distinct copies, ${copies.length - distinct.size} duplicates\n`,
+        `pulsar crash test: ${kills} SIGKILLs at ${delays.join(', ')} ms (copies after each: ${progress.join(', ')}); ${distinct.size} distinct copies, ${copies.length - distinct.size} duplicates\n`,
       );
     },
   );

@@ -59,6 +59,7 @@ describe('dlq replay on RabbitMQ survives SIGKILL at random points (nothing lost
         names.target,
       ];
       const killedArgs = [...args, '--rate', '1500'];
+      const progress: number[] = [];
       let kills = 0;
       const delays: number[] = [];
       for (let attempt = 0; attempt < 15 && kills < 5; attempt++) {
@@ -67,9 +68,18 @@ describe('dlq replay on RabbitMQ survives SIGKILL at random points (nothing lost
         if (result.killed) {
           kills++;
           delays.push(delay);
+          const conn = await amqp.connect(LOCAL.rabbitmq.url);
+          const ch = await conn.createChannel();
+          progress.push((await ch.checkQueue(names.target)).messageCount);
+          await conn.close();
         } else assert.equal(result.code, 0, 'a run that was not killed must succeed');
       }
       assert.ok(kills >= 5, `only ${kills} kills landed`);
+      // The kills landed mid-replay: the target grew between kills and was not complete yet.
+      assert.ok(
+        progress.filter((p, i) => p > (i === 0 ? 0 : progress[i - 1]!) && p < TOTAL - TOTAL / 10).length >= 3,
+        `kills did not land mid-replay: target depth after each ${progress.join(',')}`,
+      );
       const final = await runCli([...args, '--output', 'json'], { env, timeoutMs: 120_000 });
       assert.equal(final.code, 0, final.stderr);
       const copies = await rabbitDrain(LOCAL.rabbitmq.url, names.target);
@@ -91,7 +101,7 @@ describe('dlq replay on RabbitMQ survives SIGKILL at random points (nothing lost
       assert.equal(left.length, TOTAL / 10, 'the unselected messages are all still in the DLQ');
       assert.ok(left.every((m) => m.headers.kind === 'keep'));
       process.stderr.write(
-        `rabbitmq crash test: ${kills} SIGKILLs at ${delays.join(', ')} ms; ${byI.size} distinct copies, ${duplicates} duplicates (same message-id)\n`,
+        `rabbitmq crash test: ${kills} SIGKILLs at ${delays.join(', ')} ms (target depth after each: ${progress.join(', ')}); ${byI.size} distinct copies, ${duplicates} duplicates (same message-id)\n`,
       );
     },
   );
