@@ -109,6 +109,33 @@ export class HttpJsonClient {
     }
   }
 
+  /** A GET whose body is bytes and whose response headers matter (e.g. Pulsar's peek endpoints). */
+  async getRaw(
+    path: string,
+    subject?: string,
+  ): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+    const headers: Record<string, string> = {};
+    if (this.options.authorization) headers.authorization = this.options.authorization;
+    let response;
+    try {
+      response = await undiciRequest(this.url(path), {
+        method: 'GET',
+        headers,
+        dispatcher: this.dispatcher,
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+    } catch (error) {
+      throw this.networkError(error);
+    }
+    const body = Buffer.from(await response.body.arrayBuffer());
+    if (response.statusCode < 200 || response.statusCode >= 300)
+      throw this.statusError(response.statusCode, body.toString('utf8'), { path, subject });
+    const flat: Record<string, string> = {};
+    for (const [k, v] of Object.entries(response.headers))
+      if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+    return { status: response.statusCode, headers: flat, body };
+  }
+
   get<T = unknown>(path: string, query?: HttpRequest['query']): Promise<T> {
     return this.request<T>({ path, query });
   }

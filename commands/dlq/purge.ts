@@ -1,0 +1,67 @@
+import { Flags } from '@oclif/core';
+import { dlqFor } from '../../src/brokers/dlq';
+import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
+import { renderJson, renderKeyValues, renderYaml, renderCsv } from '../../src/cli/output';
+import { buildFilter } from '../../src/dlq/filter';
+import { dlqArg, filterFlags } from '../../src/dlq/flags';
+
+export default class DlqPurgeCommand extends BaseCommand<typeof DlqPurgeCommand> {
+  static override summary = 'Delete messages from a DLQ (all, or those a filter selects)';
+  static override description = `Asks on a TTY; without a TTY it refuses unless --yes. Kafka: moves the log start to the end offset
+(deleteRecords); Kafka cannot delete single records, so --where is refused. RabbitMQ: queue.purge, or with a filter
+acks the selected messages and requeues the rest. Pulsar: clears the backlog of the DLQ's subscriptions, or with a
+filter acks the selected messages on them.`;
+  static override examples = [
+    '<%= config.bin %> dlq purge orders-dlt --kind kafka --yes',
+    `<%= config.bin %> dlq purge orders.dlq --kind rabbitmq --where 'error ~ Validation' --yes`,
+  ];
+  static override args = dlqArg;
+  static override flags = {
+    ...connectionFlags,
+    ...filterFlags,
+    yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation', default: false }),
+  };
+
+  async run(): Promise<void> {
+    const flags = this.flags;
+    const filtered = Boolean(flags.where?.length || flags.exception || flags.since || flags.until);
+    const filter = filtered ? buildFilter(flags) : undefined;
+    const connection = await this.connect();
+    const access = dlqFor(connection);
+    const depth = await access.depth(this.args.dlq);
+    await this.confirm(
+      `purge ${filter ? `messages matching ${filter.description} from` : `all ${depth} messages of`} ${this.args.dlq} on ${connection.target}`,
+      flags.yes,
+    );
+    const result = await access.purge(this.args.dlq, { filter, signal: this.signal });
+    switch (this.outputFormat) {
+      case 'json':
+        return this.out(renderJson(result));
+      case 'yaml':
+        return this.out(renderYaml(result));
+      case 'csv':
+        return this.out(
+          renderCsv(
+            [result],
+            (['dlq', 'purged', 'kept', 'method'] as const).map((k) => ({
+              header: k,
+              get: (r: typeof result) => r[k],
+            })),
+          ),
+        );
+      case 'table':
+        this.out(
+          renderKeyValues(
+            [
+              ['dlq', result.dlq],
+              ['purged', result.purged],
+              ['kept', result.kept],
+              ['method', result.method],
+              ...result.notes.map((n) => ['note', n] as [string, unknown]),
+            ],
+            this.style,
+          ),
+        );
+    }
+  }
+}

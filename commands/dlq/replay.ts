@@ -1,0 +1,179 @@
+import { Flags } from '@oclif/core';
+import { dlqFor } from '../../src/brokers/dlq';
+import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
+import { InterruptedError } from '../../src/cli/errors';
+import { renderJson, renderKeyValues, renderTable, renderYaml, renderCsv } from '../../src/cli/output';
+import { buildFilter } from '../../src/dlq/filter';
+import { dlqArg, filterFlags } from '../../src/dlq/flags';
+import { ReplayProgress } from '../../src/dlq/progress';
+import { UNPACED, RatePacer, parseRate } from '../../src/dlq/rate';
+import {
+  ReplayFailedError,
+  describeTarget,
+  replayJobId,
+  type PlannedReplay,
+  type ReplaySummary,
+} from '../../src/dlq/replay';
+
+export default class DlqReplayCommand extends BaseCommand<typeof DlqReplayCommand> {
+  static override summary =
+    'Copy DLQ messages back to their origin (or --to), safely: dry run, filters, rate limit';
+  static override description = `Each message goes to the origin its headers name (Spring kafka_dlt-original-topic, Kafka Connect
+__connect.errors.topic, RabbitMQ x-death queue, Pulsar REAL_TOPIC), or to --to. Key, headers and payload are kept
+and mqctl adds mqctl-replayed-from, mqctl-replayed-at, mqctl-replay-count and mqctl-replay-job. Messages whose
+mqctl-replay-count reached --max-replays stay in the DLQ (loop guard).
+
+Safety when killed at any instant, then run again with the same arguments:
+  Kafka     copy + DLQ offset commit in one transaction (job group mqctl-dlq-replay-<hash>): exactly once
+            for read_committed readers.
+  RabbitMQ  publisher confirms; the DLQ message is acked only after its copy is confirmed: nothing lost; a
+            duplicate is possible only for the message in flight at the kill and has the same message-id.
+  Pulsar    the DLQ message is acked only after the send receipt of its copy: nothing lost, duplicates as above.
+Ctrl-C stops after the current step, prints the summary and exits 130.`;
+  static override examples = [
+    '<%= config.bin %> dlq replay orders-dlt --kind kafka --dry-run',
+    '<%= config.bin %> dlq replay orders-dlt --kind kafka --exception TimeoutException --rate 500',
+    '<%= config.bin %> dlq replay orders-dlt --kind kafka --to orders-retry --since 2h --limit 1000',
+    `<%= config.bin %> dlq replay orders.dlq --kind rabbitmq --where 'header.tenant == acme'`,
+  ];
+  static override args = dlqArg;
+  static override flags = {
+    ...connectionFlags,
+    ...filterFlags,
+    to: Flags.string({
+      description: "destination topic/queue for every message (default: each message's origin)",
+    }),
+    limit: Flags.integer({ char: 'n', description: 'replay at most N messages', min: 1 }),
+    rate: Flags.string({ description: 'messages per second at most (e.g. 1000, 1000/s, 60/m)' }),
+    'dry-run': Flags.boolean({
+      description: 'print exactly what would go where; change nothing',
+      default: false,
+    }),
+    'max-replays': Flags.integer({
+      description: 'loop guard: leave messages already replayed this many times',
+      default: 3,
+      min: 1,
+    }),
+    'plan-limit': Flags.integer({
+      description: 'dry run: list at most this many messages',
+      default: 1000,
+      min: 0,
+    }),
+  };
+
+  async run(): Promise<void> {
+    const flags = this.flags;
+    const filter = buildFilter(flags);
+    const pacer = flags.rate ? new RatePacer(parseRate(flags.rate)) : UNPACED;
+    const connection = await this.connect();
+    const access = dlqFor(connection);
+    const dlq = this.args.dlq;
+    const jobId = replayJobId(dlq, flags.to, filter, flags['max-replays']);
+    const total = await access.depth(dlq);
+    this.note(
+      `${flags['dry-run'] ? 'dry run: ' : ''}replaying ${dlq} → ${describeTarget(flags.to)} ` +
+        `(filter: ${filter.description}; loop guard: ${flags['max-replays']} replays` +
+        `${flags.rate ? `; rate ${flags.rate}` : ''}${flags.limit ? `; limit ${flags.limit}` : ''}; job ${jobId})`,
+    );
+    const progress = new ReplayProgress(total);
+    let summary: ReplaySummary;
+    try {
+      summary = await access.replay(dlq, {
+        to: flags.to,
+        filter,
+        maxReplays: flags['max-replays'],
+        limit: flags.limit,
+        pacer,
+        dryRun: flags['dry-run'],
+        jobId,
+        signal: this.signal,
+        planLimit: flags['plan-limit'],
+        onProgress: (s) => progress.update(s),
+      });
+    } catch (error) {
+      progress.end();
+      if (error instanceof ReplayFailedError) this.printSummary(error.summary);
+      throw error;
+    }
+    progress.end();
+    this.printSummary(summary);
+    if (summary.interrupted) {
+      throw new InterruptedError(`replay of ${dlq} interrupted after ${summary.replayed} message(s)`, {
+        hint: 'run the same command again to resume',
+      });
+    }
+  }
+
+  private printSummary(summary: ReplaySummary): void {
+    switch (this.outputFormat) {
+      case 'json':
+        return this.out(renderJson(summary));
+      case 'yaml':
+        return this.out(renderYaml(summary));
+      case 'csv':
+        return this.out(
+          summary.plan
+            ? renderCsv(summary.plan, planColumns)
+            : renderCsv(
+                [summary],
+                [
+                  'dlq',
+                  'replayed',
+                  'skippedByFilter',
+                  'skippedByLoopGuard',
+                  'failed',
+                  'examined',
+                  'elapsedMs',
+                ].map((k) => ({ header: k, get: (s: ReplaySummary) => s[k as keyof ReplaySummary] })),
+              ),
+        );
+      case 'table': {
+        const parts: string[] = [];
+        if (summary.plan) {
+          parts.push(
+            summary.plan.length ? renderTable(summary.plan, planColumns, this.style) : '(nothing to replay)',
+          );
+          if (summary.plan.length < summary.replayed)
+            parts.push(
+              `… and ${summary.replayed - summary.plan.length} more (raise --plan-limit to list them)`,
+            );
+          parts.push('');
+        }
+        parts.push(
+          renderKeyValues(
+            [
+              [summary.dryRun ? 'would replay' : 'replayed', summary.replayed],
+              ['skipped by filter', summary.skippedByFilter],
+              ['skipped by loop guard', summary.skippedByLoopGuard],
+              ['failed', summary.failed],
+              ['examined', summary.examined],
+              [
+                'targets',
+                Object.entries(summary.targets)
+                  .map(([t, n]) => `${t}=${n}`)
+                  .join(', ') || '-',
+              ],
+              ['elapsed', `${(summary.elapsedMs / 1000).toFixed(1)}s (${summary.ratePerSecond} msg/s)`],
+              ['job', summary.jobId],
+              ...(summary.interrupted
+                ? ([['interrupted', 'yes (run again to resume)']] as [string, unknown][])
+                : []),
+            ],
+            this.style,
+          ),
+        );
+        for (const f of summary.failures) parts.push(`failed: ${f}`);
+        for (const n of summary.notes) parts.push(`note: ${n}`);
+        return this.out(parts.join('\n'));
+      }
+    }
+  }
+}
+
+const planColumns = [
+  { header: 'PARTITION', get: (p: PlannedReplay) => p.partition },
+  { header: 'POSITION', get: (p: PlannedReplay) => p.position },
+  { header: 'KEY', get: (p: PlannedReplay) => p.key },
+  { header: 'ERROR', get: (p: PlannedReplay) => p.error },
+  { header: '→ TARGET', get: (p: PlannedReplay) => p.target },
+];

@@ -1,0 +1,297 @@
+import { MQCTL_HEADERS, type DlqError, type DlqOrigin, type DlqReplayMark } from './types';
+
+/**
+ * Header decoding for the dead-letter conventions real systems use (see docs/dlq.md):
+ * Kafka Connect `__connect.errors.*` (UTF-8 strings), Spring Kafka `kafka_dlt-*` (partition as a 4-byte
+ * big-endian int, offset and timestamp as 8-byte big-endian longs), Spring AMQP `x-exception-*`,
+ * RabbitMQ `x-death` / `x-first-death-*`, Pulsar `REAL_TOPIC` / `ORIGIN_MESSAGE_ID` / `RECONSUMETIMES`,
+ * and mqctl's own `mqctl-*` replay marks.
+ */
+
+export const SPRING = {
+  topic: 'kafka_dlt-original-topic',
+  partition: 'kafka_dlt-original-partition',
+  offset: 'kafka_dlt-original-offset',
+  timestamp: 'kafka_dlt-original-timestamp',
+  timestampType: 'kafka_dlt-original-timestamp-type',
+  group: 'kafka_dlt-original-consumer-group',
+  exceptionClass: 'kafka_dlt-exception-fqcn',
+  exceptionCauseClass: 'kafka_dlt-exception-cause-fqcn',
+  exceptionMessage: 'kafka_dlt-exception-message',
+  exceptionStacktrace: 'kafka_dlt-exception-stacktrace',
+} as const;
+
+export const CONNECT = {
+  topic: '__connect.errors.topic',
+  partition: '__connect.errors.partition',
+  offset: '__connect.errors.offset',
+  connector: '__connect.errors.connector.name',
+  exceptionClass: '__connect.errors.exception.class.name',
+  exceptionMessage: '__connect.errors.exception.message',
+  exceptionStacktrace: '__connect.errors.exception.stacktrace',
+} as const;
+
+export const PULSAR = {
+  realTopic: 'REAL_TOPIC',
+  originMessageId: 'ORIGIN_MESSAGE_ID',
+  originMessageIdLegacy: 'ORIGIN_MESSAGE_IDY_TIME',
+  reconsumeTimes: 'RECONSUMETIMES',
+} as const;
+
+/** Spring headers whose values are binary numbers, by byte width. */
+const SPRING_BINARY: Record<string, 4 | 8> = {
+  [SPRING.partition]: 4,
+  [SPRING.offset]: 8,
+  [SPRING.timestamp]: 8,
+};
+
+/** A header value as printable text: UTF-8 when it is text, else 0x-prefixed hex. */
+export function headerText(value: Buffer): string {
+  const text = value.toString('utf8');
+  // Replacement characters or control bytes (other than tab/newline) mean the value is binary.
+  // eslint-disable-next-line no-control-regex
+  if (text.includes('\uFFFD') || /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(text))
+    return `0x${value.toString('hex')}`;
+  return text;
+}
+
+/** Decodes a Spring binary number header; tolerates writers that used a decimal string. */
+export function decodeSpringNumber(value: Buffer, width: 4 | 8): string | undefined {
+  if (value.length === width) {
+    return width === 4 ? String(value.readInt32BE(0)) : value.readBigInt64BE(0).toString();
+  }
+  const text = value.toString('utf8').trim();
+  return /^-?\d+$/.test(text) ? text : undefined;
+}
+
+/** Kafka record headers (kafkajs gives Buffer or Buffer[] per key) as printable strings. */
+export function kafkaHeadersToText(raw: Record<string, Buffer | Buffer[] | string | undefined>): {
+  text: Record<string, string>;
+  bytes: Record<string, Buffer | Buffer[]>;
+} {
+  const text: Record<string, string> = {};
+  const bytes: Record<string, Buffer | Buffer[]> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    const values = (Array.isArray(value) ? value : [value]).map((v) =>
+      Buffer.isBuffer(v) ? v : Buffer.from(String(v)),
+    );
+    bytes[name] = values.length === 1 ? values[0]! : values;
+    // When a header repeats (Spring appends on re-failure), the last value is the most recent.
+    const last = values[values.length - 1]!;
+    const width = SPRING_BINARY[name];
+    text[name] = (width && decodeSpringNumber(last, width)) || headerText(last);
+  }
+  return { text, bytes };
+}
+
+function toInt(text: string | undefined): number | undefined {
+  if (text === undefined || !/^-?\d+$/.test(text.trim())) return undefined;
+  return Number(text);
+}
+
+/** Origin and error of a Kafka dead letter (Spring first, then Kafka Connect, then Spring AMQP style). */
+export function decodeKafkaOrigin(headers: Record<string, string>): { origin: DlqOrigin; error: DlqError } {
+  if (headers[SPRING.topic] !== undefined) {
+    const ts = toInt(headers[SPRING.timestamp]);
+    return {
+      origin: {
+        convention: 'spring',
+        topic: headers[SPRING.topic],
+        partition: toInt(headers[SPRING.partition]),
+        offset: headers[SPRING.offset],
+        consumerGroup: headers[SPRING.group],
+        timestamp: ts,
+      },
+      error: {
+        className: headers[SPRING.exceptionClass] ?? headers[SPRING.exceptionCauseClass],
+        message: headers[SPRING.exceptionMessage],
+      },
+    };
+  }
+  if (headers[CONNECT.topic] !== undefined) {
+    const offset = headers[CONNECT.offset];
+    return {
+      origin: {
+        convention: 'connect',
+        topic: headers[CONNECT.topic],
+        partition: toInt(headers[CONNECT.partition]),
+        offset: offset === '-1' ? undefined : offset,
+      },
+      error: { className: headers[CONNECT.exceptionClass], message: headers[CONNECT.exceptionMessage] },
+    };
+  }
+  return { origin: { convention: 'unknown' }, error: genericError(headers) };
+}
+
+/** Error headers some frameworks write outside the conventions above. */
+function genericError(headers: Record<string, string>): DlqError {
+  return {
+    className: headers['x-exception-class'] ?? headers['exception-class'] ?? headers['exception'],
+    message: headers['x-exception-message'] ?? headers['exception-message'],
+  };
+}
+
+/** One x-death entry as amqplib decodes it. */
+interface XDeathEntry {
+  queue?: unknown;
+  reason?: unknown;
+  exchange?: unknown;
+  'routing-keys'?: unknown;
+  count?: unknown;
+  time?: unknown;
+}
+
+function amqpText(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  if (typeof value === 'object' && 'value' in (value as object))
+    return amqpText((value as { value: unknown }).value);
+  return String(value);
+}
+
+/** AMQP timestamps arrive as seconds (number) or as a {'!': 'timestamp', value} wrapper. */
+function amqpTimeMs(value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value instanceof Date) return value.getTime();
+  const raw =
+    typeof value === 'object' && 'value' in (value as object) ? (value as { value: unknown }).value : value;
+  const n = Number(raw);
+  if (!Number.isFinite(n)) return undefined;
+  return n < 1e11 ? n * 1000 : n;
+}
+
+/** AMQP header table values as printable strings (x-death summarised). */
+export function amqpHeadersToText(headers: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || value === null) continue;
+    if (name === 'x-death' && Array.isArray(value)) {
+      out[name] = JSON.stringify(
+        value.map((d: XDeathEntry) => ({
+          queue: amqpText(d.queue),
+          reason: amqpText(d.reason),
+          count: Number(amqpText(d.count) ?? 0),
+          exchange: amqpText(d.exchange),
+          'routing-keys': Array.isArray(d['routing-keys']) ? d['routing-keys'].map(amqpText) : [],
+          time: amqpTimeMs(d.time) ? new Date(amqpTimeMs(d.time)!).toISOString() : undefined,
+        })),
+      );
+    } else if (Buffer.isBuffer(value)) out[name] = headerText(value);
+    else if (typeof value === 'object') out[name] = JSON.stringify(value);
+    else out[name] = String(value);
+  }
+  return out;
+}
+
+/** Origin of a RabbitMQ dead letter: the most recent x-death entry (they are kept most recent first). */
+export function decodeRabbitOrigin(headers: Record<string, unknown>): {
+  origin: DlqOrigin;
+  error: DlqError;
+  deathTime?: number;
+} {
+  const deaths = Array.isArray(headers['x-death']) ? (headers['x-death'] as XDeathEntry[]) : [];
+  const latest = deaths[0];
+  const text = amqpHeadersToText(headers);
+  if (latest) {
+    const routingKeys = Array.isArray(latest['routing-keys'])
+      ? (latest['routing-keys'] as unknown[]).map((k) => amqpText(k) ?? '')
+      : [];
+    const deathTime = amqpTimeMs(latest.time);
+    return {
+      origin: {
+        convention: 'rabbitmq',
+        topic: amqpText(latest.queue),
+        exchange: amqpText(latest.exchange),
+        routingKeys,
+        reason: amqpText(latest.reason),
+        deaths: Number(amqpText(latest.count) ?? 1),
+        timestamp: deathTime,
+      },
+      error: {
+        className: text['x-exception-class'] ?? amqpText(latest.reason),
+        message: text['x-exception-message'],
+      },
+      deathTime,
+    };
+  }
+  if (text['x-first-death-queue'] !== undefined) {
+    return {
+      origin: {
+        convention: 'rabbitmq',
+        topic: text['x-first-death-queue'],
+        exchange: text['x-first-death-exchange'],
+        reason: text['x-first-death-reason'],
+      },
+      error: { className: text['x-first-death-reason'], message: text['x-exception-message'] },
+    };
+  }
+  if (text['x-original-exchange'] !== undefined || text['x-original-routingKey'] !== undefined) {
+    // Spring AMQP RepublishMessageRecoverer.
+    return {
+      origin: {
+        convention: 'rabbitmq',
+        exchange: text['x-original-exchange'],
+        routingKeys: text['x-original-routingKey'] ? [text['x-original-routingKey']] : [],
+      },
+      error: { message: text['x-exception-message'] },
+    };
+  }
+  return { origin: { convention: 'unknown' }, error: genericError(text) };
+}
+
+/** Origin of a Pulsar dead letter from the properties the client's dead-letter policy writes. */
+export function decodePulsarOrigin(
+  properties: Record<string, string>,
+  dlqTopic?: string,
+): { origin: DlqOrigin; error: DlqError } {
+  const realTopic = properties[PULSAR.realTopic];
+  const messageId = properties[PULSAR.originMessageId] ?? properties[PULSAR.originMessageIdLegacy];
+  const error = genericError(properties);
+  if (realTopic !== undefined || messageId !== undefined) {
+    return {
+      origin: {
+        convention: 'pulsar',
+        topic: realTopic ? stripPartitionSuffix(realTopic) : originFromDlqName(dlqTopic),
+        messageId,
+        deaths: toInt(properties[PULSAR.reconsumeTimes]),
+      },
+      error,
+    };
+  }
+  return { origin: { convention: 'unknown', topic: undefined }, error };
+}
+
+function stripPartitionSuffix(topic: string): string {
+  return topic.replace(/-partition-\d+$/, '');
+}
+
+/** `<topic>-<subscription>-DLQ` cannot be split without knowing the subscription: no guess is made. */
+function originFromDlqName(_dlq: string | undefined): string | undefined {
+  return undefined;
+}
+
+/** mqctl's own marks on a message it replayed before. */
+export function decodeReplayMark(headers: Record<string, string>): DlqReplayMark {
+  const count = toInt(headers[MQCTL_HEADERS.replayCount]);
+  return {
+    count: count !== undefined && count >= 0 ? count : 0,
+    from: headers[MQCTL_HEADERS.replayedFrom],
+    at: headers[MQCTL_HEADERS.replayedAt],
+  };
+}
+
+/** The headers mqctl adds to a replayed copy. */
+export function replayHeaders(
+  previous: DlqReplayMark,
+  from: string,
+  jobId: string,
+  now: Date = new Date(),
+): Record<string, string> {
+  return {
+    [MQCTL_HEADERS.replayedFrom]: from,
+    [MQCTL_HEADERS.replayedAt]: now.toISOString(),
+    [MQCTL_HEADERS.replayCount]: String(previous.count + 1),
+    [MQCTL_HEADERS.replayJob]: jobId,
+  };
+}

@@ -1,0 +1,94 @@
+import type { DlqMessage } from './types';
+
+export type PayloadEncoding = 'json' | 'text' | 'hex' | 'empty';
+
+/** Payload as shown to people: JSON pretty-printed, text as is, binary as hex. */
+export function formatPayload(payload: Buffer, maxBytes = 4096): { encoding: PayloadEncoding; text: string } {
+  if (payload.length === 0) return { encoding: 'empty', text: '' };
+  const text = payload.toString('utf8');
+  // eslint-disable-next-line no-control-regex
+  const binary = text.includes('\uFFFD') || /[\u0000-\u0008\u000E-\u001F]/.test(text);
+  if (!binary) {
+    const trimmed = text.trim();
+    if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+      try {
+        return { encoding: 'json', text: JSON.stringify(JSON.parse(trimmed), null, 2) };
+      } catch {
+        // not JSON after all: shown as text
+      }
+    }
+    return { encoding: 'text', text: text.length > maxBytes ? `${text.slice(0, maxBytes)}…` : text };
+  }
+  const shown = payload.subarray(0, maxBytes).toString('hex');
+  return { encoding: 'hex', text: payload.length > maxBytes ? `${shown}…` : shown };
+}
+
+/** The stable JSON document for one message (documented in docs/dlq.md). */
+export function messageDocument(m: DlqMessage): Record<string, unknown> {
+  const payload = formatPayload(m.payload, Number.MAX_SAFE_INTEGER);
+  const key = m.key === undefined ? undefined : formatPayload(m.key, Number.MAX_SAFE_INTEGER);
+  return {
+    dlq: m.dlq,
+    partition: m.partition,
+    position: m.position,
+    timestamp: m.timestamp === undefined ? undefined : new Date(m.timestamp).toISOString(),
+    key: key?.text,
+    keyEncoding: key?.encoding,
+    origin: m.origin,
+    error: m.error,
+    replay: m.replay,
+    messageId: m.messageId,
+    headers: m.headers,
+    payloadEncoding: payload.encoding,
+    payload: payload.encoding === 'json' ? JSON.parse(m.payload.toString('utf8')) : payload.text,
+    payloadBytes: m.payload.length,
+  };
+}
+
+function indent(text: string, prefix = '    '): string {
+  return text
+    .split('\n')
+    .map((l) => prefix + l)
+    .join('\n');
+}
+
+/** The human view of one message for `dlq peek`. */
+export function renderMessage(m: DlqMessage, bold: (s: string) => string): string {
+  const lines: string[] = [];
+  const where = m.partition === undefined ? m.position : `partition ${m.partition} offset ${m.position}`;
+  lines.push(bold(`── ${m.dlq} ${where}`) + (m.timestamp ? `  ${new Date(m.timestamp).toISOString()}` : ''));
+  const o = m.origin;
+  const originParts = [
+    o.topic ? `topic/queue ${o.topic}` : undefined,
+    o.partition !== undefined ? `partition ${o.partition}` : undefined,
+    o.offset !== undefined ? `offset ${o.offset}` : undefined,
+    o.messageId ? `message-id ${o.messageId}` : undefined,
+    o.exchange !== undefined ? `exchange "${o.exchange}"` : undefined,
+    o.routingKeys?.length ? `routing-keys ${o.routingKeys.join(',')}` : undefined,
+    o.reason ? `reason ${o.reason}` : undefined,
+    o.deaths !== undefined ? `deaths ${o.deaths}` : undefined,
+    o.consumerGroup ? `group ${o.consumerGroup}` : undefined,
+  ].filter(Boolean);
+  lines.push(`  origin:    ${o.convention}${originParts.length ? ` — ${originParts.join(', ')}` : ''}`);
+  if (m.error.className || m.error.message)
+    lines.push(`  error:     ${m.error.className ?? '-'}${m.error.message ? `: ${m.error.message}` : ''}`);
+  if (m.replay.count > 0)
+    lines.push(
+      `  replayed:  ${m.replay.count} time(s), last from ${m.replay.from ?? '?'} at ${m.replay.at ?? '?'}`,
+    );
+  if (m.messageId) lines.push(`  message-id: ${m.messageId}`);
+  if (m.key !== undefined) lines.push(`  key:       ${formatPayload(m.key, 256).text}`);
+  const headerNames = Object.keys(m.headers);
+  if (headerNames.length > 0) {
+    lines.push('  headers:');
+    for (const name of headerNames) {
+      const value = m.headers[name]!;
+      const shown = /stacktrace/i.test(name) && value.length > 200 ? `${value.slice(0, 200)}…` : value;
+      lines.push(`    ${name}: ${shown.replace(/\n/g, '\\n')}`);
+    }
+  }
+  const payload = formatPayload(m.payload);
+  lines.push(`  payload (${payload.encoding}, ${m.payload.length} bytes):`);
+  if (payload.text) lines.push(indent(payload.text));
+  return lines.join('\n');
+}

@@ -1,0 +1,192 @@
+import { createHash } from 'node:crypto';
+import { MqctlError } from '../cli/errors';
+import { replayHeaders } from './headers';
+import type { Filter } from './filter';
+import type { Pacer } from './rate';
+import type { DlqMessage } from './types';
+
+/**
+ * Broker-independent replay logic: which messages go, where, with which marks, and the summary. The
+ * per-broker engines (src/brokers/<kind>/dlq.ts) do the safe copying: a transaction on Kafka, publisher
+ * confirms on RabbitMQ, send receipts on Pulsar.
+ */
+
+export interface ReplayOptions {
+  /** Override destination; otherwise each message goes back to its origin. */
+  to?: string;
+  filter: Filter;
+  /** Loop guard: messages already replayed this many times stay in the DLQ. */
+  maxReplays: number;
+  /** Replay at most this many messages. */
+  limit?: number;
+  pacer: Pacer;
+  dryRun: boolean;
+  /** Stable id of the job (DLQ + target + filter): re-runs resume the same job. */
+  jobId: string;
+  signal?: AbortSignal;
+  /** Called after each message is decided (for the progress bar). */
+  onProgress?: (summary: ReplaySummary) => void;
+  /** Dry runs list at most this many planned messages. */
+  planLimit?: number;
+}
+
+export type ReplayDecision =
+  | { action: 'replay'; target: string }
+  | { action: 'skip-filter' }
+  | { action: 'skip-loop' }
+  | { action: 'fail'; reason: string };
+
+export interface PlannedReplay {
+  position: string;
+  partition?: number;
+  key?: string;
+  target: string;
+  error?: string;
+}
+
+export interface ReplaySummary {
+  dlq: string;
+  jobId: string;
+  dryRun: boolean;
+  /** Messages examined in this run. */
+  examined: number;
+  /** Copied to their target and removed from the DLQ's backlog (or, in a dry run: would be). */
+  replayed: number;
+  skippedByFilter: number;
+  skippedByLoopGuard: number;
+  failed: number;
+  /** First few failure reasons. */
+  failures: string[];
+  /** Destination → count. */
+  targets: Record<string, number>;
+  /** Dry run: exactly what would go where (bounded by planLimit). */
+  plan?: PlannedReplay[];
+  interrupted: boolean;
+  elapsedMs: number;
+  /** Replayed messages per second over the run. */
+  ratePerSecond: number;
+  /** Broker-specific notes (e.g. RabbitMQ requeue behaviour). */
+  notes: string[];
+}
+
+export function emptySummary(dlq: string, options: Pick<ReplayOptions, 'jobId' | 'dryRun'>): ReplaySummary {
+  return {
+    dlq,
+    jobId: options.jobId,
+    dryRun: options.dryRun,
+    examined: 0,
+    replayed: 0,
+    skippedByFilter: 0,
+    skippedByLoopGuard: 0,
+    failed: 0,
+    failures: [],
+    targets: {},
+    plan: options.dryRun ? [] : undefined,
+    interrupted: false,
+    elapsedMs: 0,
+    ratePerSecond: 0,
+    notes: [],
+  };
+}
+
+/** Filter first, then the loop guard, then the destination. */
+export function decideReplay(message: DlqMessage, options: ReplayOptions, now = Date.now()): ReplayDecision {
+  if (!options.filter.matches(message, now)) return { action: 'skip-filter' };
+  if (message.replay.count >= options.maxReplays) return { action: 'skip-loop' };
+  const target = options.to ?? message.origin.topic;
+  if (!target) {
+    return {
+      action: 'fail',
+      reason: `${message.dlq} ${message.position}: no origin in its headers (${message.origin.convention}); use --to`,
+    };
+  }
+  return { action: 'replay', target };
+}
+
+/** Counts one decision into the summary (and the dry-run plan). */
+export function record(
+  summary: ReplaySummary,
+  message: DlqMessage,
+  decision: ReplayDecision,
+  planLimit = 1000,
+): void {
+  summary.examined++;
+  switch (decision.action) {
+    case 'skip-filter':
+      summary.skippedByFilter++;
+      return;
+    case 'skip-loop':
+      summary.skippedByLoopGuard++;
+      return;
+    case 'fail':
+      summary.failed++;
+      if (summary.failures.length < 10) summary.failures.push(decision.reason);
+      return;
+    case 'replay':
+      summary.replayed++;
+      summary.targets[decision.target] = (summary.targets[decision.target] ?? 0) + 1;
+      if (summary.plan && summary.plan.length < planLimit) {
+        summary.plan.push({
+          position: message.position,
+          partition: message.partition,
+          key: message.key?.toString('utf8'),
+          target: decision.target,
+          error: message.error.className,
+        });
+      }
+  }
+}
+
+/** Undo a counted replay whose copy failed (the DLQ message stays). */
+export function recordFailure(summary: ReplaySummary, target: string, reason: string): void {
+  summary.replayed--;
+  summary.targets[target] = (summary.targets[target] ?? 1) - 1;
+  if (summary.targets[target] === 0) delete summary.targets[target];
+  summary.failed++;
+  if (summary.failures.length < 10) summary.failures.push(reason);
+}
+
+export function finishSummary(summary: ReplaySummary, startedAt: number): ReplaySummary {
+  summary.elapsedMs = Date.now() - startedAt;
+  summary.ratePerSecond =
+    summary.elapsedMs > 0 ? Math.round((summary.replayed * 1000 * 10) / summary.elapsedMs) / 10 : 0;
+  return summary;
+}
+
+/** A job id that is the same for the same DLQ, destination and filter, so that a re-run resumes. */
+export function replayJobId(dlq: string, to: string | undefined, filter: Filter, maxReplays: number): string {
+  const hash = createHash('sha256')
+    .update([dlq, to ?? '<origin>', filter.canonical, String(maxReplays)].join('\u0000'))
+    .digest('hex')
+    .slice(0, 16);
+  return `mqctl-dlq-replay-${hash}`;
+}
+
+/** `<dlq>:<partition>:<offset>` (Kafka) or `<dlq>:<id>` — what `mqctl-replayed-from` holds. */
+export function replayedFrom(message: DlqMessage): string {
+  return message.partition === undefined
+    ? `${message.dlq}:${message.position}`
+    : `${message.dlq}:${message.partition}:${message.position}`;
+}
+
+export function markHeaders(message: DlqMessage, jobId: string, now = new Date()): Record<string, string> {
+  return replayHeaders(message.replay, replayedFrom(message), jobId, now);
+}
+
+export function describeTarget(to: string | undefined): string {
+  return to ? to : "each message's origin";
+}
+
+/** A replay that stopped on a broker error: carries the partial summary so the command can print it. */
+export class ReplayFailedError extends MqctlError {
+  constructor(
+    readonly summary: ReplaySummary,
+    cause: unknown,
+  ) {
+    const inner = cause instanceof MqctlError ? cause : undefined;
+    super(`replay of ${summary.dlq} stopped: ${(cause as Error).message}`, inner?.exitCode ?? 1, {
+      hint: 'nothing was lost: the failed chunk stays in the DLQ; fix the cause and run the same command again',
+      cause,
+    });
+  }
+}

@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { dlqFor } from '../../../src/brokers/dlq';
+import { RabbitConnection } from '../../../src/brokers/rabbitmq/connection';
+import { buildFilter } from '../../../src/dlq/filter';
+import { peekDlq, statsDlq } from '../../../src/dlq/inspect';
+import { UNPACED } from '../../../src/dlq/rate';
+import type { ReplayOptions } from '../../../src/dlq/replay';
+import { LOCAL, requireRabbit, uniqueName } from '../../helpers/brokers';
+import { rabbitCleanup, rabbitDeadLetters, rabbitDrain } from '../../helpers/dlq-fixtures';
+
+function connection(): RabbitConnection {
+  return new RabbitConnection(
+    {
+      name: '(test)',
+      kind: 'rabbitmq',
+      url: LOCAL.rabbitmq.url,
+      managementUrl: LOCAL.rabbitmq.managementUrl,
+    } as never,
+    { timeoutMs: 10_000 },
+  );
+}
+
+function options(extra: Partial<ReplayOptions> & { where?: string[] } = {}): ReplayOptions {
+  return {
+    filter: buildFilter({ where: extra.where }),
+    maxReplays: 3,
+    pacer: UNPACED,
+    dryRun: false,
+    jobId: uniqueName('job'),
+    ...extra,
+  };
+}
+
+describe('dlq on RabbitMQ (real dead letters through a dead-letter exchange)', () => {
+  const base = uniqueName('rmq');
+  const names = { source: `${base}.orders`, dlx: `${base}.dlx`, dlq: `${base}.dead-letters` };
+  const conn = connection();
+
+  before(async () => {
+    await requireRabbit();
+    await rabbitDeadLetters(LOCAL.rabbitmq.url, names, [
+      ...Array.from({ length: 4 }, (_, i) => ({
+        body: JSON.stringify({ id: i, tier: i % 2 ? 'gold' : 'basic' }),
+        headers: { tenant: i < 2 ? 'acme' : 'globex' },
+        how: 'reject' as const,
+      })),
+      { body: '{"id":4}', headers: { tenant: 'acme' }, how: 'expire' as const },
+      { body: '{"id":5}', headers: { tenant: 'acme' }, how: 'expire' as const },
+      { body: '{"id":6}', headers: { 'mqctl-replay-count': '3' }, how: 'reject' as const },
+    ]);
+  });
+
+  after(async () => {
+    await conn.close();
+    await rabbitCleanup(LOCAL.rabbitmq.url, [names.source, names.dlq], [names.dlx]);
+  });
+
+  it('list finds the DLQ through the dead-letter exchange, with its source queue and depth', async () => {
+    const rows = await dlqFor(conn).list({ sample: 0 });
+    const row = rows.find((r) => r.name === names.dlq);
+    assert.ok(row, `${names.dlq} not listed`);
+    assert.equal(row.recognisedBy, 'dead-letter exchange');
+    assert.deepEqual(row.sources, [names.source]);
+    assert.equal(row.depth, 7);
+  });
+
+  it('peek decodes x-death and leaves every message in the queue, in order', async () => {
+    const access = dlqFor(conn);
+    const result = await peekDlq(access, names.dlq, { limit: 100, scan: 100, filter: buildFilter({}) });
+    assert.equal(result.messages.length, 7);
+    const rejected = result.messages.filter((m) => m.origin.reason === 'rejected');
+    const expired = result.messages.filter((m) => m.origin.reason === 'expired');
+    assert.equal(rejected.length, 5);
+    assert.equal(expired.length, 2);
+    for (const m of result.messages) {
+      assert.equal(m.origin.convention, 'rabbitmq');
+      assert.equal(m.origin.topic, names.source);
+      assert.equal(m.origin.exchange, '');
+      assert.deepEqual(m.origin.routingKeys, [names.source]);
+      assert.equal(m.origin.deaths, 1);
+      assert.ok(m.timestamp && Math.abs(Date.now() - m.timestamp) < 120_000);
+    }
+    assert.equal(await access.depth(names.dlq), 7);
+    const again = await peekDlq(access, names.dlq, { limit: 100, scan: 100, filter: buildFilter({}) });
+    assert.deepEqual(
+      again.messages.map((m) => m.payload.toString()),
+      result.messages.map((m) => m.payload.toString()),
+    );
+  });
+
+  it('filters select exactly the expected subset, and stats count by reason', async () => {
+    const ids = async (where: string[]) =>
+      (
+        await peekDlq(dlqFor(conn), names.dlq, { limit: 100, scan: 100, filter: buildFilter({ where }) })
+      ).messages
+        .map((m) => JSON.parse(m.payload.toString()).id as number)
+        .sort();
+    assert.deepEqual(await ids(['reason == expired']), [4, 5]);
+    assert.deepEqual(await ids(['header.tenant == acme and error == rejected']), [0, 1]);
+    assert.deepEqual(await ids(['payload.tier == gold']), [1, 3]);
+    const stats = await statsDlq(dlqFor(conn), names.dlq, { scan: 100, filter: buildFilter({}) });
+    assert.deepEqual(
+      stats.byErrorClass.map((g) => [g.value, g.count]),
+      [
+        ['rejected', 5],
+        ['expired', 2],
+      ],
+    );
+    assert.deepEqual(stats.bySource, [{ ...stats.bySource[0]!, value: names.source, count: 7 }]);
+  });
+
+  it('replay acks only confirmed copies, sends each to its origin queue, keeps the rest', async () => {
+    const access = dlqFor(conn);
+    const dry = await access.replay(names.dlq, options({ where: ['error == rejected'], dryRun: true }));
+    assert.equal(dry.replayed, 4);
+    assert.equal(dry.skippedByLoopGuard, 1);
+    assert.equal(await access.depth(names.dlq), 7);
+    const summary = await access.replay(names.dlq, options({ where: ['error == rejected'] }));
+    assert.equal(summary.replayed, 4);
+    assert.equal(summary.skippedByFilter, 2);
+    assert.equal(summary.skippedByLoopGuard, 1);
+    assert.equal(summary.failed, 0);
+    assert.deepEqual(summary.targets, { [names.source]: 4 });
+    const copies = await rabbitDrain(LOCAL.rabbitmq.url, names.source);
+    assert.deepEqual(copies.map((c) => JSON.parse(c.body).id).sort(), [0, 1, 2, 3]);
+    for (const c of copies) {
+      assert.equal(String(c.headers['mqctl-replay-count']), '1');
+      assert.match(String(c.headers['mqctl-replayed-from']), new RegExp(`^${names.dlq}:\\d+$`));
+      assert.ok(c.headers.tenant, 'original headers kept');
+      assert.match(c.messageId ?? '', /^mqctl-[0-9a-f]{32}$/);
+    }
+    assert.equal(new Set(copies.map((c) => c.messageId)).size, 4);
+    const left = await peekDlq(access, names.dlq, { limit: 100, scan: 100, filter: buildFilter({}) });
+    assert.deepEqual(left.messages.map((m) => JSON.parse(m.payload.toString()).id).sort(), [4, 5, 6]);
+  });
+
+  it('purge --where removes only the selected messages', async () => {
+    const access = dlqFor(conn);
+    const result = await access.purge(names.dlq, { filter: buildFilter({ where: ['reason == expired'] }) });
+    assert.equal(result.purged, 2);
+    assert.equal(result.kept, 1);
+    const left = await peekDlq(access, names.dlq, { limit: 100, scan: 100, filter: buildFilter({}) });
+    assert.deepEqual(
+      left.messages.map((m) => JSON.parse(m.payload.toString()).id),
+      [6],
+    );
+    const all = await access.purge(names.dlq, {});
+    assert.equal(all.purged, 1);
+    assert.equal(await access.depth(names.dlq), 0);
+  });
+});
