@@ -121,7 +121,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     await super.init();
     // oclif fills a missing positional argument from stdin when stdin is not a TTY; in scripts and CI that
     // swallows the caller's input (and can wait on it). mqctl never takes arguments from stdin.
-    for (const arg of Object.values(this.ctor.args ?? {})) (arg as { ignoreStdin?: boolean }).ignoreStdin = true;
+    for (const arg of Object.values(this.ctor.args ?? {}))
+      (arg as { ignoreStdin?: boolean }).ignoreStdin = true;
     const { args, flags, argv } = await this.parse({
       flags: this.ctor.flags,
       baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
