@@ -1,8 +1,9 @@
 import { connectionFlags } from '../../src/cli/base-command';
-import { EXIT_CODE_HELP } from '../../src/cli/errors';
+import { EXIT_CODE_HELP, UsageError } from '../../src/cli/errors';
 import { PerfCommand } from '../../src/perf/command';
 import { perfRunFlags, produceFlags, produceOptionsFromFlags } from '../../src/perf/flags';
 import { runProduce } from '../../src/perf/run';
+import { runProduceThreads } from '../../src/perf/threads';
 
 export default class PerfProduceCommand extends PerfCommand<typeof PerfProduceCommand> {
   static override summary =
@@ -20,6 +21,7 @@ Exit codes: ${Object.entries(EXIT_CODE_HELP)
     '<%= config.bin %> perf produce --kind rabbitmq --topic q1 --create-topic --rate 20000 --duration 30s --confirm 1000',
     '<%= config.bin %> perf produce --kind pulsar --topic load --rate 20000 --duration 30s --result run.json --report run.html',
     '<%= config.bin %> perf produce --kind kafka --topic load --rate 200000 --shard 0/4 --duration 5m  # one of 4 pods',
+    '<%= config.bin %> perf produce --kind kafka --topic load --rate 80000 --threads 2 --duration 60s',
   ];
   static override flags = { ...connectionFlags, ...perfRunFlags, ...produceFlags };
 
@@ -29,7 +31,12 @@ Exit codes: ${Object.entries(EXIT_CODE_HELP)
       this.flags as unknown as Record<string, unknown>,
       connection.kind,
     );
-    const output = await runProduce(connection, options, this.runHooks());
+    const threads = this.flags.threads;
+    if (threads < 1) throw new UsageError('--threads must be ≥ 1');
+    const output =
+      threads > 1
+        ? await runProduceThreads(this.resolveContext(), this.timeoutMs, threads, options, this.runHooks())
+        : await runProduce(connection, options, this.runHooks());
     await this.finishRun(output);
   }
 }

@@ -47,6 +47,11 @@ export const produceFlags = {
   }),
   'key-space': Flags.integer({ description: 'distinct keys for --key-pattern random', default: 10_000 }),
   producers: Flags.integer({ description: 'producers in this process', default: 1 }),
+  threads: Flags.integer({
+    description:
+      'worker threads, each an open-loop producer at rate/N with its own event loop (histograms merged exactly)',
+    default: 1,
+  }),
   shard: Flags.string({
     description: 'I/N: this process is shard I of N (sends rate/N and its share of the keys)',
   }),

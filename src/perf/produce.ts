@@ -309,7 +309,7 @@ export class ProduceRun {
     const next = () => {
       const now = nowUs();
       // the first interval ends with the warm-up, then every intervalMs
-      const inWarmup = now < this.measuredStartUs;
+      const inWarmup = this.settings.warmupMs > 0 && now < this.measuredStartUs;
       const target = inWarmup
         ? this.measuredStartUs
         : this.interval.startUs + this.settings.intervalMs * 1000;

@@ -98,7 +98,7 @@ export function produceSettingsRecord(o: ProduceOptions, kind: string): Record<s
   return settings;
 }
 
-function toLogInterval(i: {
+export function toLogInterval(i: {
   startEpochMs: number;
   endEpochMs: number;
   histograms: ReadonlyMap<HistogramName, Histogram>;
@@ -106,7 +106,10 @@ function toLogInterval(i: {
   return { startEpochMs: i.startEpochMs, endEpochMs: i.endEpochMs, histograms: i.histograms };
 }
 
-async function openProducers(connection: BrokerConnection, o: ProduceOptions): Promise<PerfProducerDriver[]> {
+export async function openProducers(
+  connection: BrokerConnection,
+  o: ProduceOptions,
+): Promise<PerfProducerDriver[]> {
   const producers: PerfProducerDriver[] = [];
   for (let i = 0; i < o.producers; i++) {
     producers.push(
@@ -122,7 +125,7 @@ async function openProducers(connection: BrokerConnection, o: ProduceOptions): P
   return producers;
 }
 
-function startProduce(
+export function startProduce(
   producers: PerfProducerDriver[],
   o: ProduceOptions,
   hooks: RunHooks,
@@ -152,7 +155,7 @@ function startProduce(
   return { run, done: run.run() };
 }
 
-function produceRunData(
+export function produceRunData(
   connection: BrokerConnection,
   o: ProduceOptions,
   description: string,
@@ -184,7 +187,7 @@ function produceRunData(
   };
 }
 
-function validateProduce(o: ProduceOptions): void {
+export function validateProduce(o: ProduceOptions): void {
   if (!Number.isFinite(o.numRecords) && !Number.isFinite(o.durationMs))
     throw new UsageError('pass --num-records N or --duration D', {
       hint: 'e.g. --num-records 100000 or --duration 60s',
@@ -227,7 +230,7 @@ export async function runProduce(
 }
 
 /** A progress row from a snapshot (the same rule as the result's intervals). */
-function intervalOf(s: IntervalSnapshot & { received?: number }, consumer: boolean): PerfInterval {
+export function intervalOf(s: IntervalSnapshot & { received?: number }, consumer: boolean): PerfInterval {
   const data: RunData = {
     command: consumer ? 'consume' : 'produce',
     broker: { kind: 'kafka', target: '' },

@@ -107,6 +107,46 @@ describe('mqctl perf (CLI)', () => {
     );
   });
 
+  it('--threads 2 runs two producer threads and merges their histograms exactly', async () => {
+    const topic = uniqueName('mqctl-perf-cli');
+    const res = await runCli(
+      [
+        'perf',
+        'produce',
+        '--kind',
+        'kafka',
+        '--topic',
+        topic,
+        '--create-topic',
+        '--rate',
+        '2000',
+        '--num-records',
+        '3001',
+        '--threads',
+        '2',
+        '--key-pattern',
+        'seq',
+        '--output',
+        'json',
+      ],
+      { env, timeoutMs: 60_000 },
+    );
+    assert.equal(res.code, 0, res.stderr);
+    const doc = parseJson<PerfResult>(res);
+    assert.equal(doc.sent, 3001);
+    assert.equal(doc.acked, 3001);
+    assert.equal(doc.settings.threads, 2);
+    assert.match(doc.broker.dataPath ?? '', /× 2 threads/);
+    for (const name of ['latency', 'service', 'send_delay'] as const) {
+      assert.equal(decodeHistogram(doc.histograms[name]!).totalCount, 3001, name);
+    }
+    assert.equal(
+      doc.intervals.reduce((n, i) => n + i.acked, 0),
+      3001,
+      'merged intervals add up',
+    );
+  });
+
   it('exits 2 on usage errors, 3 on a missing topic, 69 on an unreachable broker', async () => {
     const noRate = await runCli(
       ['perf', 'produce', '--kind', 'kafka', '--topic', 'x', '--num-records', '10'],
