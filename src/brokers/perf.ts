@@ -45,6 +45,8 @@ export interface KafkaPerfOptions {
   transactionalId?: string;
   /** concurrent produce requests */
   maxInFlight: number;
+  /** the client library: kafkajs (default, pure JS) or librdkafka (@confluentinc/kafka-javascript, optional) */
+  client?: 'kafkajs' | 'librdkafka';
 }
 
 export interface RabbitPerfOptions {

@@ -73,6 +73,12 @@ export const produceFlags = {
     default: 1,
   }),
   // Kafka
+  'kafka-client': Flags.string({
+    description:
+      '[Kafka] client library: kafkajs, or librdkafka (@confluentinc/kafka-javascript, installed separately)',
+    options: ['kafkajs', 'librdkafka'],
+    helpGroup: 'KAFKA',
+  }),
   acks: Flags.string({
     description: '[Kafka] 0, 1 or all (default all)',
     options: ['0', '1', 'all', '-1'],
@@ -273,6 +279,7 @@ export function produceOptionsFromFlags(f: FlagValues, kind: string): ProduceOpt
     idempotent: Boolean(f.idempotent),
     transactionalId: f['transactional-id'] as string | undefined,
     maxInFlight: (f['max-in-flight'] as number | undefined) ?? 5,
+    client: (f['kafka-client'] as KafkaPerfOptions['client']) ?? 'kafkajs',
   };
   applyProducerProps(f['producer-props'] as string[] | undefined, kafka);
   if (![0, 1, -1].includes(kafka.acks)) throw new UsageError('acks must be 0, 1 or all');

@@ -11,6 +11,7 @@ import type {
 import { PERF_STAMP_HEADER } from '../perf';
 import type { KafkaConnection } from './connection';
 import { mapKafkaError } from './errors';
+import { createRdkafkaPerfProducer } from './perf-rdkafka';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const KAFKAJS_VERSION = (require('kafkajs/package.json') as { version: string }).version;
@@ -209,8 +210,12 @@ async function ensureTopic(connection: KafkaConnection, options: PerfProducerOpt
 export async function createKafkaPerfProducer(
   connection: KafkaConnection,
   options: PerfProducerOptions,
-): Promise<KafkaPerfProducer> {
+): Promise<PerfProducerDriver> {
   const k = options.kafka;
+  if (k.client === 'librdkafka') {
+    await ensureTopic(connection, options);
+    return createRdkafkaPerfProducer(connection, options);
+  }
   if (k.transactionalId && k.acks !== -1)
     throw new UsageError('--transactional-id needs --acks all', { hint: 'drop --acks or pass --acks all' });
   if ((k.idempotent || k.transactionalId) && k.maxInFlight > 1) k.maxInFlight = 1;
