@@ -174,7 +174,7 @@ export class ConsumeRun {
     });
     const now = nowUs();
     const last = this.takeInterval(now);
-    if (last.seconds > 0.05 || this.intervals.length === 0) {
+    if (last.seconds > 0.05 || last.received > 0 || this.intervals.length === 0) {
       this.intervals.push({
         ...last,
         t: this.measuredStartUs > 0 ? Math.max(0, (now - this.measuredStartUs) / 1e6) : 0,

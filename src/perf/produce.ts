@@ -326,7 +326,8 @@ export class ProduceRun {
 
   private closeInterval(now: number, final: boolean): void {
     const seconds = (now - this.interval.startUs) / 1e6;
-    if (final && seconds < 0.05 && this.intervals.length > 0) return;
+    const empty = this.interval.sent + this.interval.acked + this.interval.errors === 0;
+    if (final && empty && seconds < 0.05 && this.intervals.length > 0) return;
     const warmup = this.interval.startUs < this.measuredStartUs;
     const histograms = this.histograms.takeInterval();
     const snapshot: IntervalSnapshot = {
