@@ -221,7 +221,8 @@ export class ProduceRun {
       due = Math.min(due, room);
       this.handOver(producer, due, now);
     }
-    if (this.schedule.finished) {
+    // unthrottled runs have no schedule to run out of: a duration ends them by the clock
+    if (this.schedule.finished || (s.rate <= 0 && nowUs() >= this.schedule.endUs)) {
       this.stop();
       return;
     }

@@ -100,6 +100,21 @@ describe('open-loop produce run', () => {
     assert.equal(outcome.acked, 1000);
   });
 
+  it('ends an unthrottled run by its duration and acknowledges everything it sent', async () => {
+    const driver = new DelayedAckDriver(1);
+    const started = Date.now();
+    const outcome = await new ProduceRun(
+      [driver],
+      settings({ rate: 0, durationMs: 300, maxPending: 500 }),
+      new PayloadSource(10, undefined),
+      new KeySource('random', 100),
+    ).run();
+    assert.ok(Date.now() - started < 5000, 'the run ended');
+    assert.ok(outcome.sent > 0);
+    assert.equal(outcome.acked, outcome.sent);
+    assert.equal(outcome.histograms.total.get('send_delay')!.totalCount, 0, 'no schedule, no send delay');
+  });
+
   it('excludes the warm-up from counts and histograms', async () => {
     const run = new ProduceRun(
       [new DelayedAckDriver(1)],
