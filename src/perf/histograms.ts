@@ -85,10 +85,26 @@ export class HistogramSet {
     this.interval.get(name)!.recordValue(v);
   }
 
-  /** Takes the interval histograms (the caller owns them) and starts fresh ones. */
+  /**
+   * Takes a compact copy of the interval histograms (the caller owns it) and resets them. The copies are
+   * packed (memory proportional to the buckets in use), so keeping one per interval for the .hlog and the
+   * interval series stays small over long runs; recording keeps using the fast flat arrays.
+   */
   takeInterval(): Map<HistogramName, Histogram> {
-    const taken = new Map(this.interval);
-    for (const name of this.names) this.interval.set(name, newHistogram());
+    const taken = new Map<HistogramName, Histogram>();
+    for (const name of this.names) {
+      const live = this.interval.get(name)!;
+      const packed = hdr.build({
+        bitBucketSize: 'packed',
+        lowestDiscernibleValue: 1,
+        highestTrackableValue: HIGHEST_TRACKABLE_US,
+        numberOfSignificantValueDigits: 3,
+        autoResize: true,
+      });
+      packed.add(live);
+      live.reset();
+      taken.set(name, packed);
+    }
     return taken;
   }
 
