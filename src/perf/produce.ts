@@ -209,7 +209,10 @@ export class ProduceRun {
     // one chunk per producer per wake-up, round robin, until nothing is due
     for (let round = 0; round < this.producers.length; round++) {
       const now = nowUs();
-      let due = Math.min(this.schedule.dueCount(now), s.maxPerTick);
+      // a wake-up normally takes ~1 ms of records; when behind, bigger chunks let it catch up instead of
+      // falling further behind one capped chunk per event-loop turn
+      const dueNow = this.schedule.dueCount(now);
+      let due = Math.min(dueNow, Math.max(s.maxPerTick, Math.ceil(dueNow / 8)), 50_000);
       if (due === 0) break;
       const producer = this.producers[this.nextProducer]!;
       this.nextProducer = (this.nextProducer + 1) % this.producers.length;
