@@ -39,8 +39,10 @@ export function produceOptions(topic: string, overrides: Partial<ProduceOptions>
       idempotent: false,
       maxInFlight: 5,
     },
-    rabbitmq: { exchange: '', confirm: 1000, persistent: false, queueType: 'classic' },
-    pulsar: { batching: true, batchDelayMs: 1, maxPending: 1000 },
+    // client bounds well above rate × latency: the rate-limiter check must not measure a busy broker's
+    // confirm/receipt round trips on a shared machine (those show up as back-pressure, a separate verdict)
+    rabbitmq: { exchange: '', confirm: 20_000, persistent: false, queueType: 'classic' },
+    pulsar: { batching: true, batchDelayMs: 1, maxPending: 20_000 },
     ...overrides,
   };
 }
@@ -82,7 +84,7 @@ export async function produceAtRateThenConsume(kind: BrokerKind, topic: string):
   // the rate limiter's achieved rate (records handed to the client per second of schedule)
   assert.ok(
     Math.abs((r.sendRate ?? 0) - 5000) / 5000 <= 0.02,
-    `achieved ${r.sendRate} msg/s, not within ±2 % of 5000 (acknowledged: ${r.throughput} msg/s over ${r.durationSeconds} s)`,
+    `achieved ${r.sendRate} msg/s, not within ±2 % of 5000 (acknowledged: ${r.throughput} msg/s over ${r.durationSeconds} s; generator ${JSON.stringify(r.generator)})`,
   );
   assert.ok(r.intervals.length >= 2, 'progress intervals recorded');
   assert.equal(
