@@ -95,7 +95,14 @@ public class KafkaCheck {
         System.out.println("sasl " + mech + " wrong password: refused (" + t.getClass().getSimpleName() + ")");
       }
     }
-    verifyTransactions(bootstrap);
+    // One retry: a first transaction can race with the (re)creation of the test topic.
+    try {
+      verifyTransactions(bootstrap);
+    } catch (Exception first) {
+      System.out.println("transactions: first attempt failed (" + first + "), retrying once");
+      Thread.sleep(2000);
+      verifyTransactions(bootstrap);
+    }
   }
 
   static void verifyTransactions(String bootstrap) throws Exception {

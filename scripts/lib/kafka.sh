@@ -8,7 +8,7 @@ KAFKA_CONTROLLER_PORT=9093
 KAFKA_SASL_PORT=9094
 KAFKA_SASL_USER=mqctl
 KAFKA_SASL_PASSWORD=mqctl-secret
-KAFKA_WAIT_S="${MQCTL_KAFKA_WAIT_S:-90}"
+KAFKA_WAIT_S="${MQCTL_KAFKA_WAIT_S:-120}"
 KAFKA_HEAP_OPTS="${MQCTL_KAFKA_HEAP_OPTS:--Xms1g -Xmx1g}"
 # Same GC settings as Kafka's bin/kafka-run-class.sh.
 KAFKA_JVM_OPTS="-XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true"
@@ -123,7 +123,7 @@ kafka_down() {
     say "kafka: already down"
   else
     say "kafka: stopping pid $pid"
-    stop_pid kafka "$pid" "$KAFKA_MAIN" 60
+    stop_pid kafka "$pid" "$KAFKA_MAIN" 120
     say "kafka: down"
   fi
   rm -f "$(pid_file kafka)"

@@ -105,6 +105,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected flags!: BaseFlags<T>;
   protected args!: BaseArgs<T>;
+  /** Every positional argument, for commands with `static strict = false` (e.g. `topic delete a b c`). */
+  protected positionals: string[] = [];
   private readonly connections: BrokerConnection[] = [];
   private readonly abortController = new AbortController();
   private sigintCount = 0;
@@ -117,7 +119,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   public override async init(): Promise<void> {
     await super.init();
-    const { args, flags } = await this.parse({
+    // oclif fills a missing positional argument from stdin when stdin is not a TTY; in scripts and CI that
+    // swallows the caller's input (and can wait on it). mqctl never takes arguments from stdin.
+    for (const arg of Object.values(this.ctor.args ?? {})) (arg as { ignoreStdin?: boolean }).ignoreStdin = true;
+    const { args, flags, argv } = await this.parse({
       flags: this.ctor.flags,
       baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
       enableJsonFlag: false,
@@ -126,6 +131,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     });
     this.flags = flags as BaseFlags<T>;
     this.args = args as BaseArgs<T>;
+    this.positionals = (argv as unknown[]).map(String);
     process.on('SIGINT', this.onSigint);
     process.on('SIGTERM', this.onSigint);
   }

@@ -174,6 +174,13 @@ describe('bad input: exit 2 or 3 with one clear line and no stack trace', () => 
     });
   }
 
+  it('never reads a missing positional argument from piped stdin', async () => {
+    const result = await runCli(['context', 'show'], { env: isolatedConfigEnv(), input: 'piped-junk\n' });
+    assert.equal(result.code, 3);
+    assert.match(result.stderr, /no current context/);
+    assert.ok(!result.stderr.includes('piped-junk'));
+  });
+
   it('--debug adds the stack', async () => {
     const result = await runCli(['cluster', 'info', '--context', 'nope', '--debug'], {
       env: isolatedConfigEnv(),

@@ -41,6 +41,7 @@ export class PulsarConnection implements BrokerConnectionBase {
       tls,
     });
     this.closers.push(() => this.admin.close());
+    this.closers.push(async () => this.websocket.closeAll());
   }
 
   /** Which data path produce/consume use, honouring the context's `dataPath` choice. */

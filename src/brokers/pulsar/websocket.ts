@@ -37,6 +37,8 @@ type Params = Record<string, string | number | boolean | undefined>;
 
 export class PulsarWebSocketClient {
   readonly baseUrl: string;
+  /** Every socket this client opened, so closing the connection never leaves one keeping the process alive. */
+  private readonly sockets = new Set<WebSocket>();
 
   constructor(private readonly options: PulsarWsOptions) {
     this.baseUrl = options.adminUrl.replace(/^http/, 'ws').replace(/\/$/, '') + '/ws/v2';
@@ -56,7 +58,12 @@ export class PulsarWebSocketClient {
     return qs ? `${path}?${qs}` : path;
   }
 
-  private async open(url: string, what: string): Promise<WebSocket> {
+  /**
+   * Opens a socket. `attach` runs as soon as the socket object exists: Pulsar may send the first messages
+   * in the same TCP chunk as the upgrade response, and `ws` emits them right after 'open', before any
+   * handler added later would see them.
+   */
+  private async open(url: string, what: string, attach: (ws: WebSocket) => void): Promise<WebSocket> {
     const headers: Record<string, string> = {};
     if (this.options.token) headers.Authorization = `Bearer ${this.options.token}`;
     const ws = new WebSocket(url, {
@@ -65,6 +72,9 @@ export class PulsarWebSocketClient {
       perMessageDeflate: false,
       ...(this.options.tls ?? {}),
     });
+    this.sockets.add(ws);
+    ws.once('close', () => this.sockets.delete(ws));
+    attach(ws);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         ws.terminate();
@@ -102,23 +112,39 @@ export class PulsarWebSocketClient {
     return ws;
   }
 
+  /** Terminates every socket still open. */
+  closeAll(): void {
+    for (const ws of this.sockets) ws.terminate();
+    this.sockets.clear();
+  }
+
   async producer(topic: string, params: Params = {}): Promise<PulsarWsProducer> {
-    const ws = await this.open(this.url('producer', topic, undefined, params), `producer on ${topic}`);
-    return new PulsarWsProducer(ws, topic, this.options.timeoutMs);
+    let producer: PulsarWsProducer | undefined;
+    await this.open(this.url('producer', topic, undefined, params), `producer on ${topic}`, (ws) => {
+      producer = new PulsarWsProducer(ws, topic, this.options.timeoutMs);
+    });
+    return producer!;
   }
 
   async consumer(topic: string, subscription: string, params: Params = {}): Promise<PulsarWsConsumer> {
-    const ws = await this.open(
+    let consumer: PulsarWsConsumer | undefined;
+    await this.open(
       this.url('consumer', topic, subscription, params),
       `consumer ${subscription} on ${topic}`,
+      (ws) => {
+        consumer = new PulsarWsConsumer(ws);
+      },
     );
-    return new PulsarWsConsumer(ws);
+    return consumer!;
   }
 
   /** A reader: non-durable, never acks on a subscription (inspection without consuming). */
   async reader(topic: string, params: Params = {}): Promise<PulsarWsConsumer> {
-    const ws = await this.open(this.url('reader', topic, undefined, params), `reader on ${topic}`);
-    return new PulsarWsConsumer(ws);
+    let reader: PulsarWsConsumer | undefined;
+    await this.open(this.url('reader', topic, undefined, params), `reader on ${topic}`, (ws) => {
+      reader = new PulsarWsConsumer(ws);
+    });
+    return reader!;
   }
 }
 

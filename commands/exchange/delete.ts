@@ -1,0 +1,38 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
+import { col, renderList } from '../../src/cli/output';
+import { queueAdminFor } from '../../src/brokers/topics';
+
+export default class ExchangeDeleteCommand extends BaseCommand<typeof ExchangeDeleteCommand> {
+  static override summary = 'Delete RabbitMQ exchanges (asks on a TTY; --yes otherwise)';
+  static override examples = ['<%= config.bin %> exchange delete orders --kind rabbitmq --yes'];
+  static override strict = false;
+  static override args = { name: Args.string({ description: 'exchange name(s)', required: true }) };
+  static override flags = {
+    ...connectionFlags,
+    yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation', default: false }),
+    'if-unused': Flags.boolean({ description: 'only if nothing is bound to it', default: false }),
+  };
+
+  async run(): Promise<void> {
+    const names = this.positionals;
+    const admin = queueAdminFor(await this.connect(), 'exchange');
+    await admin.requireExchanges(names);
+    await this.confirm(
+      `delete exchange${names.length > 1 ? 's' : ''} ${names.join(', ')} in vhost ${admin.vhost}`,
+      this.flags.yes,
+    );
+    const results = await admin.deleteExchanges(names, { ifUnused: this.flags['if-unused'] });
+    if (this.outputFormat === 'table')
+      this.out(results.map((r) => `deleted exchange ${r.name} in vhost ${r.vhost}`).join('\n'));
+    else
+      this.out(
+        renderList(
+          this.outputFormat,
+          results,
+          [col('NAME', 'name'), col('VHOST', 'vhost'), col('DELETED', 'deleted')],
+          this.style,
+        ),
+      );
+  }
+}

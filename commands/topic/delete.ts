@@ -1,0 +1,40 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
+import { renderList, col } from '../../src/cli/output';
+import { topicAdminFor } from '../../src/brokers/topics';
+
+export default class TopicDeleteCommand extends BaseCommand<typeof TopicDeleteCommand> {
+  static override summary = 'Delete one or more topics (asks on a TTY; --yes otherwise)';
+  static override description =
+    'Every name is checked first: if one does not exist nothing is deleted and the command exits 3 naming it. ' +
+    'Pulsar refuses to delete a topic with connected producers or consumers unless --force.';
+  static override examples = [
+    '<%= config.bin %> topic delete orders payments --kind kafka --yes',
+    '<%= config.bin %> topic delete persistent://public/default/orders --kind pulsar --yes --force',
+  ];
+  static override strict = false;
+  static override args = { name: Args.string({ description: 'topic name(s)', required: true }) };
+  static override flags = {
+    ...connectionFlags,
+    yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation', default: false }),
+    force: Flags.boolean({
+      description: 'Pulsar: delete even with active producers/consumers',
+      default: false,
+    }),
+  };
+
+  async run(): Promise<void> {
+    const names = this.positionals;
+    const admin = topicAdminFor(await this.connect());
+    await admin.requireExisting(names);
+    await this.confirm(`delete topic${names.length > 1 ? 's' : ''} ${names.join(', ')}`, this.flags.yes);
+    const results = await admin.delete(names, { force: this.flags.force });
+    if (this.outputFormat === 'table') {
+      this.out(results.map((r) => `deleted topic ${r.name}`).join('\n'));
+    } else {
+      this.out(
+        renderList(this.outputFormat, results, [col('NAME', 'name'), col('DELETED', 'deleted')], this.style),
+      );
+    }
+  }
+}
