@@ -89,14 +89,14 @@ describe('open-loop produce run', () => {
     assert.ok(sendDelay.p95 >= 40, `send delay p95 ${sendDelay.p95} ms`);
     assert.ok(response.p99 >= 80, `response p99 ${response.p99} ms`);
     assert.ok(response.p95 >= 40, `response p95 ${response.p95} ms`);
-    // the client answered in ~1 ms throughout: only the one or two records in flight when the process
-    // froze can carry the stall, so service latency's p99 does not move
-    assert.ok(service.p99 < 20, `service p99 ${service.p99} ms`);
-    const serviceHist = outcome.histograms.total.get('service')!;
+    // the client answered in ~1 ms throughout: only the records in flight when the process froze carry the
+    // stall in their service latency, so service p99 stays far below response p99 (robust to other noise,
+    // which would raise both alike)
     assert.ok(
-      serviceHist.getValueAtPercentile(99.5) < 20_000,
-      'at most 0.5 % of service samples saw the stall',
+      service.p99 <= response.p99 - 60,
+      `service p99 ${service.p99} ms vs response p99 ${response.p99} ms`,
     );
+    assert.ok(service.p50 < 20, `service p50 ${service.p50} ms`);
     assert.equal(outcome.acked, 1000);
   });
 
