@@ -1,0 +1,327 @@
+/**
+ * `npm run bench -- perf`: mqctl perf produce side by side with the reference tools on the local brokers
+ * (kafka-producer-perf-test, pulsar-perf, RabbitMQ PerfTest via scripts/reftools.sh), with equal settings:
+ * 100-byte records, acks=all / confirms (1000 outstanding) / Pulsar defaults.
+ *
+ * Per broker: (1) unthrottled throughput, (2) a fixed rate (Kafka 50,000 msg/s, others 20,000) for service
+ * latency p99, each tool measured for CPU seconds per million messages and peak RSS (GNU time).
+ *
+ * Environment: BENCH_SECONDS (default 10) per run, BENCH_BROKERS (default kafka,rabbitmq,pulsar),
+ * BENCH_KAFKA_RATE (50000), BENCH_RATE (20000), REFTOOLS (default ../main/scripts/reftools.sh or
+ * scripts/reftools.sh). Numbers from a shared machine are noisy: run it on a quiet one.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'run.js');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const BROKERS = (process.env.BENCH_BROKERS ?? 'kafka,rabbitmq,pulsar').split(',').map((b) => b.trim());
+
+function reftools(): string {
+  const candidates = [
+    process.env.REFTOOLS,
+    join(ROOT, 'scripts', 'reftools.sh'),
+    '/work/main/scripts/reftools.sh',
+  ];
+  const found = candidates.find((c) => c && existsSync(c));
+  if (!found) throw new Error('scripts/reftools.sh not found (set REFTOOLS=/path/to/reftools.sh)');
+  return found;
+}
+
+interface Measured {
+  /** msg/s */
+  throughput: number;
+  /** ms */
+  serviceP99: number;
+  records: number;
+  cpuSeconds: number;
+  peakRssMiB: number;
+  note?: string;
+}
+
+interface Timed {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  cpuSeconds: number;
+  peakRssMiB: number;
+}
+
+/** Runs a command under GNU time for its CPU time and peak RSS (children included). */
+function timed(cmd: string, args: string[], timeoutMs: number): Promise<Timed> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('/usr/bin/time', ['-f', 'MQCTL_BENCH_TIME %U %S %M', cmd, ...args], {
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const m = /MQCTL_BENCH_TIME ([\d.]+) ([\d.]+) (\d+)/.exec(stderr);
+      resolvePromise({
+        code,
+        stdout,
+        stderr,
+        cpuSeconds: m ? Number(m[1]) + Number(m[2]) : NaN,
+        peakRssMiB: m ? Number(m[3]) / 1024 : NaN,
+      });
+    });
+  });
+}
+
+const uniq = (p: string) => `${p}-${Date.now().toString(36)}`;
+
+async function mqctl(kind: string, topic: string, rate: number, records: number): Promise<Measured> {
+  const dir = mkdtempSync(join(tmpdir(), 'mqctl-bench-'));
+  const resultFile = join(dir, 'result.json');
+  const args = [
+    BIN,
+    'perf',
+    'produce',
+    '--kind',
+    kind,
+    '--topic',
+    topic,
+    '--create-topic',
+    '--record-size',
+    '100',
+    '--rate',
+    String(rate),
+    '--num-records',
+    String(records),
+    '--result',
+    resultFile,
+    '--interval',
+    '60s',
+    '--output',
+    'json',
+  ];
+  const t = await timed(process.execPath, args, 30 * 60_000);
+  if (t.code !== 0 || !existsSync(resultFile))
+    throw new Error(`mqctl failed (${t.code}): ${t.stderr.split('\n').slice(-3).join(' ')}`);
+  const r = JSON.parse(readFileSync(resultFile, 'utf8'));
+  return {
+    throughput: r.throughput,
+    serviceP99: r.latency.service?.p99 ?? NaN,
+    records: r.acked,
+    cpuSeconds: t.cpuSeconds,
+    peakRssMiB: t.peakRssMiB,
+    note: r.valid ? undefined : 'mqctl flagged the run invalid (generator-bound)',
+  };
+}
+
+async function kafkaReference(topic: string, rate: number, records: number): Promise<Measured> {
+  const t = await timed(
+    'bash',
+    [
+      reftools(),
+      'kafka-producer-perf-test',
+      '--topic',
+      topic,
+      '--num-records',
+      String(records),
+      '--record-size',
+      '100',
+      '--throughput',
+      String(rate > 0 ? rate : -1),
+      '--producer-props',
+      'bootstrap.servers=127.0.0.1:9092',
+      'acks=all',
+    ],
+    30 * 60_000,
+  );
+  const m = /(\d+) records sent, ([\d.]+) records\/sec .* (\d+) ms 99th/.exec(
+    t.stdout.trim().split('\n').pop() ?? '',
+  );
+  if (!m)
+    throw new Error(
+      `kafka-producer-perf-test output not understood: ${t.stdout.slice(-300)} ${t.stderr.slice(-300)}`,
+    );
+  return {
+    throughput: Number(m[2]),
+    serviceP99: Number(m[3]),
+    records: Number(m[1]),
+    cpuSeconds: t.cpuSeconds,
+    peakRssMiB: t.peakRssMiB,
+  };
+}
+
+async function pulsarReference(topic: string, rate: number, records: number): Promise<Measured> {
+  const t = await timed(
+    'bash',
+    [
+      reftools(),
+      'pulsar-perf',
+      'produce',
+      '-r',
+      String(rate > 0 ? rate : 10_000_000),
+      '-m',
+      String(records),
+      '-s',
+      '100',
+      '-o',
+      '1000',
+      `persistent://public/default/${topic}`,
+    ],
+    30 * 60_000,
+  );
+  const text = t.stdout + t.stderr;
+  const tp = /Aggregated throughput stats --- (\d+) records sent --- ([\d.]+) msg\/s/.exec(text);
+  const lat =
+    /Aggregated latency stats --- Latency: mean:\s*[\d.]+ ms - med:\s*[\d.]+ - 95pct:\s*[\d.]+ - 99pct:\s*([\d.]+)/.exec(
+      text,
+    );
+  if (!tp) throw new Error(`pulsar-perf output not understood: ${text.slice(-400)}`);
+  return {
+    throughput: Number(tp[2]),
+    serviceP99: lat ? Number(lat[1]) : NaN,
+    records: Number(tp[1]),
+    cpuSeconds: t.cpuSeconds,
+    peakRssMiB: t.peakRssMiB,
+  };
+}
+
+async function rabbitReference(queue: string, rate: number, records: number): Promise<Measured> {
+  const args = [
+    reftools(),
+    'rabbitmq-perf-test',
+    '-h',
+    'amqp://guest:guest@127.0.0.1:5672',
+    '-x',
+    '1',
+    '-y',
+    '0',
+    '-s',
+    '100',
+    '-C',
+    String(records),
+    '-c',
+    '1000',
+    '-u',
+    queue,
+    '-ad',
+    'false',
+    '-f',
+    'persistent',
+    '-i',
+    '1',
+  ];
+  if (rate > 0) args.push('-r', String(rate));
+  const t = await timed('bash', args, 30 * 60_000);
+  const text = t.stdout + t.stderr;
+  const avg = /sending rate avg: ([\d.]+) msg\/s/.exec(text);
+  // PerfTest reports confirm latency per interval only; take the highest interval p99 as an upper bound
+  const p99s = [...text.matchAll(/confirm latency: [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+\/([\d.]+) (µs|ms)/g)].map(
+    (m) => (m[2] === 'µs' ? Number(m[1]) / 1000 : Number(m[1])),
+  );
+  if (!avg) throw new Error(`PerfTest output not understood: ${text.slice(-400)}`);
+  return {
+    throughput: Number(avg[1]),
+    serviceP99: p99s.length ? Math.max(...p99s) : NaN,
+    records,
+    cpuSeconds: t.cpuSeconds,
+    peakRssMiB: t.peakRssMiB,
+    note: 'PerfTest p99 = worst 1 s interval',
+  };
+}
+
+const REFERENCE: Record<
+  string,
+  { name: string; run: (topic: string, rate: number, records: number) => Promise<Measured> }
+> = {
+  kafka: { name: 'kafka-producer-perf-test', run: kafkaReference },
+  pulsar: { name: 'pulsar-perf', run: pulsarReference },
+  rabbitmq: { name: 'rabbitmq-perf-test', run: rabbitReference },
+};
+
+interface Row {
+  broker: string;
+  mode: string;
+  mqctl: Measured;
+  ref: Measured;
+}
+
+const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
+const ratio = (a: number, b: number) =>
+  Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(2) : '-';
+const cpuPerMillion = (m: Measured) => (m.records > 0 ? (m.cpuSeconds / m.records) * 1e6 : NaN);
+
+export function renderTable(rows: Row[]): string {
+  const header = [
+    'broker',
+    'mode',
+    'mqctl msg/s',
+    'ref msg/s',
+    'thr ratio',
+    'mqctl svc p99 ms',
+    'ref p99 ms',
+    'p99 ratio',
+    'mqctl CPU s/M',
+    'ref CPU s/M',
+    'mqctl RSS MiB',
+    'ref RSS MiB',
+  ];
+  const lines = rows.map((r) => [
+    r.broker,
+    r.mode,
+    fmt(r.mqctl.throughput),
+    fmt(r.ref.throughput),
+    ratio(r.mqctl.throughput, r.ref.throughput),
+    fmt(r.mqctl.serviceP99, 2),
+    fmt(r.ref.serviceP99, 2),
+    ratio(r.mqctl.serviceP99, r.ref.serviceP99),
+    fmt(cpuPerMillion(r.mqctl), 1),
+    fmt(cpuPerMillion(r.ref), 1),
+    fmt(r.mqctl.peakRssMiB),
+    fmt(r.ref.peakRssMiB),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const row = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [row(header), ...lines.map(row)].join('\n');
+}
+
+export async function main(): Promise<void> {
+  const rows: Row[] = [];
+  for (const kind of BROKERS) {
+    const ref = REFERENCE[kind];
+    if (!ref) throw new Error(`unknown broker ${kind}`);
+    const fixedRate =
+      kind === 'kafka'
+        ? Number(process.env.BENCH_KAFKA_RATE ?? 50_000)
+        : Number(process.env.BENCH_RATE ?? 20_000);
+    // unthrottled: the same record count for both tools (what one tool does in BENCH_SECONDS at ~30k/s)
+    const unthrottledRecords = Math.round(SECONDS * 30_000);
+    for (const [mode, rate, records] of [
+      ['unthrottled', 0, unthrottledRecords],
+      [`${fixedRate}/s`, fixedRate, fixedRate * SECONDS],
+    ] as const) {
+      process.stderr.write(`bench perf: ${kind} ${mode}, ${records} records …\n`);
+      const topic = uniq(`bench-perf-${kind}-${rate}`);
+      const m = await mqctl(kind, `${topic}-mqctl`, rate, records);
+      const r = await ref.run(`${topic}-ref`, rate, records);
+      rows.push({ broker: kind, mode, mqctl: m, ref: r });
+      for (const note of [m.note && `mqctl: ${m.note}`, r.note && `${ref.name}: ${r.note}`].filter(Boolean))
+        process.stderr.write(`  ${kind} ${mode}: ${note}\n`);
+    }
+  }
+  process.stdout.write(`${renderTable(rows)}\n`);
+  process.stdout.write(
+    'ratios: throughput = mqctl ÷ reference (≥ 1.00 wanted); p99 = mqctl service p99 ÷ reference p99 (≤ 1.50 wanted)\n',
+  );
+}
+
+if (require.main === module) {
+  main().catch((error) => {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exitCode = 1;
+  });
+}
