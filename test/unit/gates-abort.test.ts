@@ -1,0 +1,85 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { AbortEvaluator, isCertainFailure } from '../../src/gates/abort';
+import { parseGate } from '../../src/gates/expression';
+import { histogramOf } from './gates-fixtures';
+
+describe('abort on fail', () => {
+  const gates = ['errors==0', 'p99<5ms', 'throughput>=1000', 'max<1s'].map(parseGate);
+
+  it('knows which failures are final', () => {
+    assert.deepEqual(gates.map(isCertainFailure), [true, false, false, true]);
+    assert.equal(isCertainFailure(parseGate('errors>5')), false);
+  });
+
+  it('aborts at once on a certain failure, even inside the grace period', () => {
+    const evaluator = new AbortEvaluator(gates, { graceSeconds: 10, allGates: true });
+    assert.equal(evaluator.check({ elapsedSeconds: 1, sent: 100, acked: 100, errors: 0 }), undefined);
+    const decision = evaluator.check({ elapsedSeconds: 2, sent: 200, acked: 199, errors: 1 });
+    assert.equal(decision?.gate.expression, 'errors==0');
+    assert.equal(decision?.certain, true);
+    assert.match(decision!.reason, /cannot pass any more/);
+  });
+
+  it('waits for the grace period before aborting on percentiles and rates', () => {
+    const evaluator = new AbortEvaluator([parseGate('p99<5ms')], { graceSeconds: 10, allGates: true });
+    const slow = { latency: histogramOf(Array.from({ length: 1000 }, () => 20_000)) };
+    assert.equal(
+      evaluator.check({ elapsedSeconds: 5, sent: 1000, acked: 1000, errors: 0, histograms: slow }),
+      undefined,
+    );
+    const decision = evaluator.check({
+      elapsedSeconds: 10,
+      sent: 2000,
+      acked: 2000,
+      errors: 0,
+      histograms: slow,
+    });
+    assert.equal(decision?.certain, false);
+    assert.match(decision!.reason, /failing after 10s, grace 10s/);
+    const fast = { latency: histogramOf(Array.from({ length: 1000 }, () => 1000)) };
+    assert.equal(
+      evaluator.check({ elapsedSeconds: 30, sent: 1, acked: 1, errors: 0, histograms: fast }),
+      undefined,
+    );
+  });
+
+  it('honours a per-gate delayAbortEval and only watches abortOnFail gates without the flag', () => {
+    const gate = parseGate('throughput>=1000');
+    gate.abortOnFail = true;
+    gate.delayAbortEvalSeconds = 30;
+    const other = parseGate('errors==0');
+    const evaluator = new AbortEvaluator([gate, other], { graceSeconds: 5, allGates: false });
+    assert.equal(evaluator.active, true);
+    // errors is not watched; throughput 10 msg/s fails but only after 30 s
+    assert.equal(evaluator.check({ elapsedSeconds: 20, sent: 200, acked: 200, errors: 9 }), undefined);
+    assert.equal(evaluator.check({ elapsedSeconds: 30, sent: 300, acked: 300, errors: 9 })?.gate, gate);
+    assert.equal(new AbortEvaluator([other], { graceSeconds: 5, allGates: false }).active, false);
+  });
+
+  it('decides from interval lines alone (counts and max latency)', () => {
+    const evaluator = new AbortEvaluator([parseGate('max<100ms'), parseGate('p99<1us')], {
+      graceSeconds: 0,
+      allGates: true,
+    });
+    const line = (t: number, max: number) => ({
+      t,
+      sent: 10,
+      acked: 10,
+      errors: 0,
+      rate: 2,
+      mbPerSec: 0,
+      p50: 1,
+      p99: 2,
+      max,
+    });
+    assert.equal(
+      evaluator.checkIntervals([line(5, 50)]),
+      undefined,
+      'p99 has no histogram: no verdict during the run',
+    );
+    const decision = evaluator.checkIntervals([line(5, 50), line(10, 150)]);
+    assert.equal(decision?.gate.expression, 'max<100ms');
+    assert.match(decision!.reason, /150ms/);
+  });
+});
