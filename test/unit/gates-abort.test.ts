@@ -2,7 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AbortEvaluator, isCertainFailure } from '../../src/gates/abort';
 import { parseGate } from '../../src/gates/expression';
-import { histogramOf } from './gates-fixtures';
+import { parseRegressionPolicy } from '../../src/gates/baseline';
+import { GateSession } from '../../src/gates/session';
+import { histogramOf, makeResult } from './gates-fixtures';
 
 describe('abort on fail', () => {
   const gates = ['errors==0', 'p99<5ms', 'throughput>=1000', 'max<1s'].map(parseGate);
@@ -81,5 +83,49 @@ describe('abort on fail', () => {
     const decision = evaluator.checkIntervals([line(5, 50), line(10, 150)]);
     assert.equal(decision?.gate.expression, 'max<100ms');
     assert.match(decision!.reason, /150ms/);
+  });
+});
+
+describe('gate session (what perf commands call)', () => {
+  it('aborts the run signal when an interval shows a gate can no longer pass', async () => {
+    const session = new GateSession({
+      gates: [parseGate('errors==0')],
+      regression: parseRegressionPolicy([]),
+      abortOnFail: true,
+      abortGraceSeconds: 10,
+      allowInvalid: false,
+    });
+    const base = new AbortController();
+    const signal = session.signal(base.signal);
+    const notes: string[] = [];
+    session.onInterval(
+      { t: 1, sent: 10, acked: 10, errors: 0, rate: 10, mbPerSec: 0, p50: 1, p99: 1, max: 1 },
+      (n) => notes.push(n),
+    );
+    assert.equal(signal.aborted, false);
+    session.onInterval(
+      { t: 2, sent: 10, acked: 9, errors: 1, rate: 10, mbPerSec: 0, p50: 1, p99: 1, max: 1 },
+      (n) => notes.push(n),
+    );
+    assert.equal(signal.aborted, true);
+    assert.match(notes[0]!, /aborting the run: gate errors==0/);
+    assert.equal(session.abortDecision?.certain, true);
+    await session.evaluate(makeResult({ histograms: { latency: [1000] }, errors: 1 }));
+    assert.match(session.tableText(), /errors==0 .*✗ FAIL/);
+    assert.match(session.tableText(), /run aborted after 2s/);
+    assert.equal(session.failure()?.exitCode, 99);
+    assert.match(session.failure()!.message, /aborted early by errors==0/);
+  });
+
+  it('leaves the base signal alone without --abort-on-fail', () => {
+    const session = new GateSession({
+      gates: [parseGate('errors==0')],
+      regression: parseRegressionPolicy([]),
+      abortOnFail: false,
+      abortGraceSeconds: 10,
+      allowInvalid: false,
+    });
+    const base = new AbortController();
+    assert.equal(session.signal(base.signal), base.signal);
   });
 });
