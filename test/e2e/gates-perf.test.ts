@@ -259,7 +259,18 @@ describe('gates on perf produce against Kafka', { timeout: 240_000 }, () => {
     runs.forEach((r: CliResult, i) => assert.equal(r.code, 0, `shard ${i}: ${r.stderr}`));
     const merged = join(dir, 'merged.json');
     const m = await runCli(
-      ['perf', 'merge', ...shards, '--result', merged, '--gate', 'errors==0', '-o', 'json'],
+      [
+        'perf',
+        'merge',
+        ...shards,
+        '--result',
+        merged,
+        '--gate',
+        'errors==0',
+        '--allow-invalid',
+        '-o',
+        'json',
+      ],
       { env },
     );
     assert.equal(m.code, 0, m.stderr);
