@@ -1,0 +1,38 @@
+import { Flags } from '@oclif/core';
+import { connectionFlags } from '../../src/cli/base-command';
+import { EXIT_CODE_HELP } from '../../src/cli/errors';
+import { PerfCommand } from '../../src/perf/command';
+import { consumeFlags, consumeOptionsFromFlags, perfRunFlags } from '../../src/perf/flags';
+import { runConsume } from '../../src/perf/run';
+
+export default class PerfConsumeCommand extends PerfCommand<typeof PerfConsumeCommand> {
+  static override summary =
+    'Consume and measure throughput, and end-to-end latency of records stamped by perf produce';
+  static override description = `End-to-end latency = receive time − the intended send time perf produce wrote in the mqctl-ts header/property (epoch µs; compare clocks only on one host or with synchronised clocks). Records without the stamp are counted, not timed.
+
+Exit codes: ${Object.entries(EXIT_CODE_HELP)
+    .map(([k, v]) => `${k} ${v}`)
+    .join('; ')}.`;
+  static override examples = [
+    '<%= config.bin %> perf consume --kind kafka --topic load --num-records 1000000',
+    '<%= config.bin %> perf consume --kind rabbitmq --topic q1 --duration 30s --prefetch 500',
+    '<%= config.bin %> perf consume --kind pulsar --topic load --group bench --from latest --duration 60s --hgrm e2e.hgrm',
+  ];
+  static override flags = {
+    ...connectionFlags,
+    ...perfRunFlags,
+    ...consumeFlags,
+    from: Flags.string({
+      description: 'where a fresh group starts (Kafka, Pulsar)',
+      options: ['earliest', 'latest'],
+      default: 'earliest',
+    }),
+  };
+
+  async run(): Promise<void> {
+    const connection = await this.connect();
+    const options = consumeOptionsFromFlags(this.flags as unknown as Record<string, unknown>);
+    const output = await runConsume(connection, options, this.runHooks());
+    await this.finishRun(output);
+  }
+}

@@ -1,0 +1,40 @@
+import { connectionFlags } from '../../src/cli/base-command';
+import { EXIT_CODE_HELP } from '../../src/cli/errors';
+import { PerfCommand } from '../../src/perf/command';
+import { consumeFlags, perfRunFlags, produceFlags, produceOptionsFromFlags } from '../../src/perf/flags';
+import { runE2e } from '../../src/perf/run';
+import { parseDuration } from '../../src/util/duration';
+
+export default class PerfE2eCommand extends PerfCommand<typeof PerfE2eCommand> {
+  static override summary =
+    'Produce and consume in one run: publish latencies and end-to-end latency together';
+  static override description = `A consumer subscribes at the end of the topic first, then the open-loop producer runs; the consumer stops once it has every acknowledged record (or after --idle-timeout). Reports response, service and send-delay latency of the producer and end-to-end latency (receive − intended send).
+
+Exit codes: ${Object.entries(EXIT_CODE_HELP)
+    .map(([k, v]) => `${k} ${v}`)
+    .join('; ')}.`;
+  static override examples = [
+    '<%= config.bin %> perf e2e --kind kafka --topic load --rate 10000 --duration 30s',
+    '<%= config.bin %> perf e2e --kind rabbitmq --topic q1 --create-topic --rate 5000 --num-records 100000 --report e2e.html',
+  ];
+  static override flags = { ...connectionFlags, ...perfRunFlags, ...produceFlags, ...consumeFlags };
+
+  async run(): Promise<void> {
+    const producerConnection = await this.connect();
+    const consumerConnection = await this.connect();
+    const f = this.flags as unknown as Record<string, unknown>;
+    const options = produceOptionsFromFlags(f, producerConnection.kind);
+    const output = await runE2e(
+      producerConnection,
+      consumerConnection,
+      options,
+      {
+        group: f.group as string | undefined,
+        prefetch: f.prefetch as number,
+        idleTimeoutMs: parseDuration(f['idle-timeout'] as string),
+      },
+      this.runHooks(),
+    );
+    await this.finishRun(output);
+  }
+}

@@ -1,0 +1,35 @@
+import { connectionFlags } from '../../src/cli/base-command';
+import { EXIT_CODE_HELP } from '../../src/cli/errors';
+import { PerfCommand } from '../../src/perf/command';
+import { perfRunFlags, produceFlags, produceOptionsFromFlags } from '../../src/perf/flags';
+import { runProduce } from '../../src/perf/run';
+
+export default class PerfProduceCommand extends PerfCommand<typeof PerfProduceCommand> {
+  static override summary =
+    'Produce at an exact rate and measure honest (coordinated-omission-corrected) latency';
+  static override description = `Open-loop load: record i is due at start + i/rate whatever happened before, so a stall shows up in the numbers instead of hiding. Three HDR histograms (µs): response latency (ack − intended), service latency (ack − actual send, what kafka-producer-perf-test reports) and send delay (actual − intended). When the send delay shows mqctl itself fell behind, the run is marked invalid.
+
+Progress every --interval on stderr; the final summary and a kafka-producer-perf-test line on stdout (or the result document with --output json). Ctrl-C prints the partial summary and exits 130.
+
+Exit codes: ${Object.entries(EXIT_CODE_HELP)
+    .map(([k, v]) => `${k} ${v}`)
+    .join('; ')}.`;
+  static override examples = [
+    '<%= config.bin %> perf produce --kind kafka --topic load --rate 50000 --record-size 100 --duration 60s --warmup 5s',
+    '<%= config.bin %> perf produce --kind kafka --topic load --throughput -1 --num-records 1000000 --producer-props acks=1 linger.ms=5',
+    '<%= config.bin %> perf produce --kind rabbitmq --topic q1 --create-topic --rate 20000 --duration 30s --confirm 1000',
+    '<%= config.bin %> perf produce --kind pulsar --topic load --rate 20000 --duration 30s --result run.json --report run.html',
+    '<%= config.bin %> perf produce --kind kafka --topic load --rate 200000 --shard 0/4 --duration 5m  # one of 4 pods',
+  ];
+  static override flags = { ...connectionFlags, ...perfRunFlags, ...produceFlags };
+
+  async run(): Promise<void> {
+    const connection = await this.connect();
+    const options = produceOptionsFromFlags(
+      this.flags as unknown as Record<string, unknown>,
+      connection.kind,
+    );
+    const output = await runProduce(connection, options, this.runHooks());
+    await this.finishRun(output);
+  }
+}

@@ -1,0 +1,300 @@
+import { CompressionTypes, Partitioners, type Consumer, type Message, type Producer } from 'kafkajs';
+import { NotFoundError, UsageError } from '../../cli/errors';
+import type {
+  PerfChunk,
+  PerfConsumerDriver,
+  PerfConsumerOptions,
+  PerfProducerDriver,
+  PerfProducerOptions,
+  PerfRecord,
+} from '../perf';
+import { PERF_STAMP_HEADER } from '../perf';
+import type { KafkaConnection } from './connection';
+import { mapKafkaError } from './errors';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const KAFKAJS_VERSION = (require('kafkajs/package.json') as { version: string }).version;
+
+const COMPRESSION: Record<string, CompressionTypes> = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+};
+
+/** A part of a chunk that went into one produce request. */
+interface Segment {
+  chunk: PerfChunk;
+  from: number;
+  to: number;
+}
+
+/**
+ * kafka-producer-perf-test's loop on kafkajs. kafkajs has no linger and no record accumulator, so this
+ * driver is one: records queue here and leave as one `producer.send` per batch (up to `batchBytes`),
+ * with up to `maxInFlight` requests outstanding. When every slot is busy the queue grows and the next
+ * request carries everything that waited (adaptive batching, like librdkafka under load); `lingerMs`
+ * additionally holds a non-full batch while a slot is free.
+ */
+export class KafkaPerfProducer implements PerfProducerDriver {
+  readonly description: string;
+  onReady?: () => void;
+  private readonly queue: Segment[] = [];
+  private queuedRecords = 0;
+  private queuedBytes = 0;
+  private inFlight = 0;
+  private unsettled = 0;
+  private lingerTimer?: NodeJS.Timeout;
+  private oldestQueuedAt = 0;
+  private readonly compression: CompressionTypes;
+  private readonly maxQueuedRecords: number;
+
+  constructor(
+    private readonly connection: KafkaConnection,
+    private readonly producer: Producer,
+    private readonly options: PerfProducerOptions,
+  ) {
+    const k = options.kafka;
+    const compression = COMPRESSION[k.compression];
+    if (compression === undefined) {
+      throw new UsageError(`--compression ${k.compression} is not available with kafkajs`, {
+        hint: 'use none or gzip',
+      });
+    }
+    this.compression = compression;
+    // the client's buffer (like buffer.memory): beyond it the generator waits
+    this.maxQueuedRecords = 200_000;
+    this.description = `kafkajs ${KAFKAJS_VERSION}, acks=${k.acks === -1 ? 'all' : k.acks}, batch ${k.batchBytes} B, linger ${k.lingerMs} ms, ${k.maxInFlight} in flight, compression ${k.compression}${k.idempotent ? ', idempotent' : ''}${k.transactionalId ? `, transactional (${k.transactionalId})` : ''}`;
+  }
+
+  send(chunk: PerfChunk): void {
+    if (chunk.records.length === 0) return;
+    if (this.queuedRecords === 0) this.oldestQueuedAt = Date.now();
+    this.queue.push({ chunk, from: 0, to: chunk.records.length });
+    this.queuedRecords += chunk.records.length;
+    this.unsettled += chunk.records.length;
+    for (const r of chunk.records) this.queuedBytes += r.value.length;
+    this.pump(false);
+  }
+
+  blocked(): boolean {
+    return this.queuedRecords >= this.maxQueuedRecords;
+  }
+
+  private pump(flushing: boolean): void {
+    const k = this.options.kafka;
+    while (this.inFlight < k.maxInFlight && this.queuedRecords > 0) {
+      const waited = Date.now() - this.oldestQueuedAt;
+      if (!flushing && k.lingerMs > 0 && this.queuedBytes < k.batchBytes && waited < k.lingerMs) {
+        if (!this.lingerTimer) {
+          this.lingerTimer = setTimeout(() => {
+            this.lingerTimer = undefined;
+            this.pump(false);
+          }, k.lingerMs - waited);
+        }
+        return;
+      }
+      this.dispatch(this.takeBatch(k.batchBytes));
+    }
+  }
+
+  private takeBatch(maxBytes: number): Segment[] {
+    const taken: Segment[] = [];
+    let bytes = 0;
+    while (this.queue.length > 0 && (bytes < maxBytes || taken.length === 0)) {
+      const seg = this.queue[0]!;
+      let end = seg.from;
+      while (end < seg.to && (bytes < maxBytes || end === seg.from)) {
+        bytes += seg.chunk.records[end]!.value.length;
+        end++;
+      }
+      taken.push({ chunk: seg.chunk, from: seg.from, to: end });
+      this.queuedRecords -= end - seg.from;
+      if (end === seg.to) this.queue.shift();
+      else seg.from = end;
+    }
+    this.queuedBytes -= bytes;
+    if (this.queuedRecords > 0) this.oldestQueuedAt = Date.now();
+    return taken;
+  }
+
+  private dispatch(segments: Segment[]): void {
+    const messages: Message[] = [];
+    for (const seg of segments) {
+      for (let i = seg.from; i < seg.to; i++) messages.push(toKafkaMessage(seg.chunk.records[i]!));
+    }
+    this.inFlight++;
+    const k = this.options.kafka;
+    const request = { topic: this.options.topic, messages, acks: k.acks, compression: this.compression };
+    const sent = k.transactionalId
+      ? this.sendInTransaction(request)
+      : this.producer.send({ ...request, timeout: this.connection.timeoutMs });
+    sent.then(
+      () => this.complete(segments),
+      (error: unknown) =>
+        this.complete(segments, mapKafkaError(error, this.connection.target, this.options.topic)),
+    );
+  }
+
+  /** kafka-producer-perf-test --transactional-id: here every batch is one committed transaction. */
+  private async sendInTransaction(request: Parameters<Producer['send']>[0]): Promise<void> {
+    const txn = await this.producer.transaction();
+    try {
+      await txn.send(request);
+      await txn.commit();
+    } catch (error) {
+      await txn.abort().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private complete(segments: Segment[], error?: Error): void {
+    this.inFlight--;
+    for (const seg of segments) {
+      seg.chunk.settleRange(seg.from, seg.to, error);
+      this.unsettled -= seg.to - seg.from;
+    }
+    this.pump(false);
+    this.onReady?.();
+  }
+
+  async flush(timeoutMs: number): Promise<void> {
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+    const deadline = Date.now() + timeoutMs;
+    while (this.unsettled > 0 && Date.now() < deadline) {
+      this.pump(true);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    await this.producer.disconnect().catch(() => undefined);
+  }
+}
+
+function toKafkaMessage(record: PerfRecord): Message {
+  return {
+    key: record.key,
+    value: record.value,
+    headers: { [PERF_STAMP_HEADER]: record.stamp },
+  };
+}
+
+async function ensureTopic(connection: KafkaConnection, options: PerfProducerOptions): Promise<void> {
+  const admin = await connection.admin();
+  const topics = await connection.call('list topics', () => admin.listTopics(), options.topic);
+  if (topics.includes(options.topic)) return;
+  if (!options.create) {
+    throw new NotFoundError(`topic ${options.topic} not found on Kafka at ${connection.target}`, {
+      hint: 'create it first, or pass --create-topic (with --partitions)',
+    });
+  }
+  await connection.call(
+    'create topic',
+    () =>
+      admin.createTopics({
+        waitForLeaders: true,
+        topics: [
+          {
+            topic: options.topic,
+            numPartitions: options.create!.partitions,
+            replicationFactor: options.create!.replicationFactor,
+          },
+        ],
+      }),
+    options.topic,
+  );
+}
+
+export async function createKafkaPerfProducer(
+  connection: KafkaConnection,
+  options: PerfProducerOptions,
+): Promise<KafkaPerfProducer> {
+  const k = options.kafka;
+  if (k.transactionalId && k.acks !== -1)
+    throw new UsageError('--transactional-id needs --acks all', { hint: 'drop --acks or pass --acks all' });
+  if ((k.idempotent || k.transactionalId) && k.maxInFlight > 1) k.maxInFlight = 1;
+  await ensureTopic(connection, options);
+  const producer = connection.kafka.producer({
+    allowAutoTopicCreation: false,
+    idempotent: k.idempotent || Boolean(k.transactionalId),
+    transactionalId: k.transactionalId,
+    maxInFlightRequests: k.idempotent || k.transactionalId ? 1 : undefined,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await connection.call('connect producer', () => producer.connect(), options.topic);
+  const driver = new KafkaPerfProducer(connection, producer, options);
+  connection.onClose(() => driver.close());
+  return driver;
+}
+
+export class KafkaPerfConsumer implements PerfConsumerDriver {
+  readonly description: string;
+
+  constructor(
+    private readonly connection: KafkaConnection,
+    private readonly consumer: Consumer,
+    private readonly options: PerfConsumerOptions & { group: string },
+  ) {
+    this.description = `kafkajs ${KAFKAJS_VERSION}, group ${options.group}, from ${options.from}`;
+  }
+
+  async start(onRecord: (bytes: number, stamp: string | undefined) => void): Promise<void> {
+    const { topic, from } = this.options;
+    const admin = await this.connection.admin();
+    const topics = await this.connection.call('list topics', () => admin.listTopics(), topic);
+    if (!topics.includes(topic)) {
+      throw new NotFoundError(`topic ${topic} not found on Kafka at ${this.connection.target}`);
+    }
+    // "latest" means the end as of now, fixed before producing starts (not whenever the group joins)
+    const endOffsets =
+      from === 'latest'
+        ? await this.connection.call('fetch offsets', () => admin.fetchTopicOffsets(topic), topic)
+        : [];
+    await this.connection.call('connect consumer', () => this.consumer.connect(), topic);
+    await this.connection.call(
+      'subscribe',
+      () => this.consumer.subscribe({ topic, fromBeginning: true }),
+      topic,
+    );
+    await this.consumer.run({
+      autoCommit: true,
+      autoCommitInterval: 1000,
+      eachBatchAutoResolve: true,
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) {
+          const stamp = m.headers?.[PERF_STAMP_HEADER];
+          onRecord(m.value?.length ?? 0, stamp === undefined ? undefined : String(stamp));
+        }
+      },
+    });
+    for (const p of endOffsets) this.consumer.seek({ topic, partition: p.partition, offset: p.offset });
+  }
+
+  async close(): Promise<void> {
+    await this.consumer.disconnect().catch(() => undefined);
+  }
+}
+
+export async function createKafkaPerfConsumer(
+  connection: KafkaConnection,
+  options: PerfConsumerOptions,
+): Promise<KafkaPerfConsumer> {
+  const group = options.group ?? `mqctl-perf-${process.pid}-${Date.now().toString(36)}`;
+  const consumer = connection.kafka.consumer({
+    groupId: group,
+    sessionTimeout: Math.max(6000, connection.timeoutMs),
+    rebalanceTimeout: Math.max(6000, connection.timeoutMs),
+    heartbeatInterval: 1000,
+    maxWaitTimeInMs: 100,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    maxBytes: 16 * 1024 * 1024,
+    allowAutoTopicCreation: false,
+  });
+  consumer.on(consumer.events.CRASH, (event) => {
+    process.stderr.write(`kafka consumer crashed: ${String(event.payload.error?.message ?? '')}\n`);
+  });
+  const driver = new KafkaPerfConsumer(connection, consumer, { ...options, group });
+  connection.onClose(() => driver.close());
+  return driver;
+}

@@ -1,0 +1,224 @@
+import type { ConsumeMessage } from 'amqplib';
+import { NotFoundError } from '../../cli/errors';
+import type {
+  PerfChunk,
+  PerfConsumerDriver,
+  PerfConsumerOptions,
+  PerfProducerDriver,
+  PerfProducerOptions,
+} from '../perf';
+import { PERF_STAMP_HEADER } from '../perf';
+import { mapAmqpError, type AmqpChannel, type AmqpConfirmChannel, type RabbitConnection } from './connection';
+
+/**
+ * RabbitMQ PerfTest's producer on amqplib: publisher confirms with at most `confirm` unconfirmed
+ * publishes (`--confirm 0`: no confirms, a record counts as acknowledged once written to the socket).
+ * Every record carries its intended time in the `mqctl-ts` header (never the AMQP timestamp property,
+ * which is whole seconds).
+ */
+export class RabbitPerfProducer implements PerfProducerDriver {
+  readonly description: string;
+  readonly maxOutstanding?: number;
+  onReady?: () => void;
+  private writable = true;
+  private unsettled = 0;
+  private failure?: Error;
+
+  constructor(
+    private readonly connection: RabbitConnection,
+    private readonly channel: AmqpChannel | AmqpConfirmChannel,
+    private readonly options: PerfProducerOptions,
+  ) {
+    const r = options.rabbitmq;
+    this.maxOutstanding = r.confirm > 0 ? r.confirm : undefined;
+    this.description = `amqplib, ${r.confirm > 0 ? `confirms (max ${r.confirm} unconfirmed)` : 'no confirms'}, ${r.persistent ? 'persistent' : 'transient'}, exchange "${r.exchange}" routing key "${this.routingKey}"`;
+    channel.on('drain', () => {
+      this.writable = true;
+      this.onReady?.();
+    });
+    const fail = (error?: Error) => {
+      this.failure ??= mapAmqpError(error ?? new Error('channel closed'), connection.target);
+    };
+    channel.on('error', fail);
+    channel.on('close', () => fail());
+  }
+
+  private get routingKey(): string {
+    return this.options.rabbitmq.routingKey ?? this.options.topic;
+  }
+
+  send(chunk: PerfChunk): void {
+    const r = this.options.rabbitmq;
+    const confirms = r.confirm > 0;
+    const records = chunk.records;
+    for (let i = 0; i < records.length; i++) {
+      if (this.failure) {
+        chunk.settleRange(i, records.length, this.failure);
+        return;
+      }
+      const record = records[i]!;
+      const properties = {
+        persistent: r.persistent,
+        headers: { [PERF_STAMP_HEADER]: record.stamp },
+        ...(record.key !== undefined ? { messageId: record.key } : {}),
+      };
+      try {
+        if (confirms) {
+          this.unsettled++;
+          const index = i;
+          this.writable = (this.channel as AmqpConfirmChannel).publish(
+            r.exchange,
+            this.routingKey,
+            record.value,
+            properties,
+            (error: unknown) => {
+              this.unsettled--;
+              chunk.settle(
+                index,
+                error ? new Error(`RabbitMQ nacked a publish to ${this.options.topic}`) : undefined,
+              );
+            },
+          );
+        } else {
+          this.writable = this.channel.publish(r.exchange, this.routingKey, record.value, properties);
+        }
+      } catch (error) {
+        if (confirms) this.unsettled--;
+        chunk.settleRange(i, records.length, mapAmqpError(error, this.connection.target));
+        return;
+      }
+    }
+    if (!confirms) chunk.settleRange(0, records.length);
+  }
+
+  blocked(): boolean {
+    return !this.writable;
+  }
+
+  async flush(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.unsettled > 0 && !this.failure && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.channel.close().catch(() => undefined);
+  }
+}
+
+async function ensureQueue(connection: RabbitConnection, options: PerfProducerOptions): Promise<void> {
+  const queue = options.topic;
+  const probe = await connection.channel();
+  try {
+    await probe.checkQueue(queue);
+    return;
+  } catch {
+    // a failed passive declare closes the channel: fall through to create or report
+  } finally {
+    await probe.close().catch(() => undefined);
+  }
+  if (!options.create) {
+    throw new NotFoundError(
+      `queue ${queue} not found on RabbitMQ at ${connection.target} (vhost ${connection.vhost})`,
+      {
+        hint: 'declare it first, or pass --create-topic (with --queue-type)',
+      },
+    );
+  }
+  const ch = await connection.channel();
+  try {
+    const r = options.rabbitmq;
+    await ch.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': r.queueType } });
+    if (r.exchange !== '') await ch.bindQueue(queue, r.exchange, r.routingKey ?? queue);
+  } catch (error) {
+    throw mapAmqpError(error, connection.target);
+  } finally {
+    await ch.close().catch(() => undefined);
+  }
+}
+
+export async function createRabbitPerfProducer(
+  connection: RabbitConnection,
+  options: PerfProducerOptions,
+): Promise<RabbitPerfProducer> {
+  if (options.rabbitmq.exchange === '') await ensureQueue(connection, options);
+  else if (options.create) await ensureQueue(connection, options);
+  const channel =
+    options.rabbitmq.confirm > 0 ? await connection.confirmChannel() : await connection.channel();
+  const driver = new RabbitPerfProducer(connection, channel, options);
+  connection.onClose(() => driver.close());
+  return driver;
+}
+
+/** A consumer with prefetch, acknowledging with `multiple` every half prefetch (PerfTest's --multi-ack-every). */
+export class RabbitPerfConsumer implements PerfConsumerDriver {
+  readonly description: string;
+  private unacked?: ConsumeMessage;
+  private unackedCount = 0;
+  private flushTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly connection: RabbitConnection,
+    private readonly channel: AmqpChannel,
+    private readonly options: PerfConsumerOptions,
+  ) {
+    this.description = `amqplib, prefetch ${options.prefetch}, multi-ack every ${this.ackEvery}`;
+  }
+
+  private get ackEvery(): number {
+    return Math.max(1, Math.floor(this.options.prefetch / 2));
+  }
+
+  async start(onRecord: (bytes: number, stamp: string | undefined) => void): Promise<void> {
+    const queue = this.options.topic;
+    const probe = await this.connection.channel();
+    try {
+      await probe.checkQueue(queue);
+    } catch {
+      throw new NotFoundError(`queue ${queue} not found on RabbitMQ at ${this.connection.target}`);
+    } finally {
+      await probe.close().catch(() => undefined);
+    }
+    await this.channel.prefetch(this.options.prefetch);
+    await this.channel.consume(
+      queue,
+      (msg) => {
+        if (!msg) return;
+        const stamp = msg.properties.headers?.[PERF_STAMP_HEADER] as unknown;
+        onRecord(msg.content.length, stamp === undefined ? undefined : String(stamp));
+        this.unacked = msg;
+        if (++this.unackedCount >= this.ackEvery) this.ackNow();
+      },
+      { noAck: false },
+    );
+    this.flushTimer = setInterval(() => this.ackNow(), 50);
+  }
+
+  private ackNow(): void {
+    if (!this.unacked) return;
+    try {
+      this.channel.ack(this.unacked, true);
+    } catch {
+      // channel closed: the broker redelivers, nothing to do here
+    }
+    this.unacked = undefined;
+    this.unackedCount = 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    this.ackNow();
+    await this.channel.close().catch(() => undefined);
+  }
+}
+
+export async function createRabbitPerfConsumer(
+  connection: RabbitConnection,
+  options: PerfConsumerOptions,
+): Promise<RabbitPerfConsumer> {
+  const channel = await connection.channel();
+  const driver = new RabbitPerfConsumer(connection, channel, options);
+  connection.onClose(() => driver.close());
+  return driver;
+}

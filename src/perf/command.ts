@@ -1,0 +1,100 @@
+import type { Command } from '@oclif/core';
+import { BaseCommand } from '../cli/base-command';
+import { InterruptedError } from '../cli/errors';
+import { renderCsv, renderJson, renderYaml } from '../cli/output';
+import { writeHdrLog, writeHgrmFiles, writeResultFile } from './files';
+import { writeReport } from './report';
+import type { MqctlPerfResult } from './result';
+import type { PerfInterval } from './result-schema';
+import type { PerfRunOutput, RunHooks } from './run';
+import {
+  kafkaConsumerPerfTestLines,
+  kafkaPerfTestLine,
+  percentileRows,
+  progressLine,
+  renderSummary,
+} from './summary';
+
+/**
+ * What perf produce / consume / e2e share: progress on stderr (a line per interval, a live status line on
+ * a TTY), then the one final step — result → files → render → gates → exit code.
+ */
+export abstract class PerfCommand<T extends typeof Command> extends BaseCommand<T> {
+  private statusTimer?: NodeJS.Timeout;
+  private statusShown = false;
+
+  protected runHooks(): RunHooks {
+    const live = Boolean(process.stderr.isTTY) && process.env.TERM !== 'dumb';
+    return {
+      signal: this.signal,
+      onNote: (text) => this.note(text),
+      onInterval: (row: PerfInterval, consumer: boolean) => {
+        this.clearStatus();
+        this.note(progressLine(row, consumer));
+      },
+      onStatus: (status) => {
+        if (!live) return;
+        this.statusTimer = setInterval(() => {
+          process.stderr.write(`\r\u001b[K${status()}`);
+          this.statusShown = true;
+        }, 1000);
+        this.statusTimer.unref();
+      },
+    };
+  }
+
+  private clearStatus(): void {
+    if (this.statusShown) process.stderr.write('\r\u001b[K');
+    this.statusShown = false;
+  }
+
+  /**
+   * Gates hook: `src/gates` plugs in here (it receives the finished result and may throw a ThresholdError,
+   * exit 99). Without gate flags it does nothing.
+   */
+  protected async applyGates(_result: MqctlPerfResult): Promise<void> {}
+
+  protected async finishRun(output: PerfRunOutput): Promise<void> {
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    this.clearStatus();
+    const f = this.flags as unknown as Record<string, string | undefined>;
+    const { result } = output;
+    if (f.result) writeResultFile(f.result, result);
+    if (f['hdr-log']) writeHdrLog(f['hdr-log'], output.logIntervals, output.startEpochMs);
+    if (f.hgrm) writeHgrmFiles(f.hgrm, result);
+    if (f.report) writeReport(f.report, result);
+    switch (this.outputFormat) {
+      case 'json':
+        this.out(renderJson(result));
+        break;
+      case 'yaml':
+        this.out(renderYaml(result));
+        break;
+      case 'csv':
+        this.out(
+          renderCsv(percentileRows(result), [
+            { header: 'histogram', get: (r) => r.histogram },
+            { header: 'count', get: (r) => r.summary.count },
+            { header: 'p50_ms', get: (r) => r.summary.p50 },
+            { header: 'p90_ms', get: (r) => r.summary.p90 },
+            { header: 'p95_ms', get: (r) => r.summary.p95 },
+            { header: 'p99_ms', get: (r) => r.summary.p99 },
+            { header: 'p999_ms', get: (r) => r.summary.p999 },
+            { header: 'p9999_ms', get: (r) => r.summary.p9999 },
+            { header: 'max_ms', get: (r) => r.summary.max },
+          ]),
+        );
+        break;
+      case 'table':
+        this.out(renderSummary(result, this.style));
+        this.out(
+          result.command === 'consume' ? kafkaConsumerPerfTestLines(result) : kafkaPerfTestLine(result),
+        );
+        break;
+    }
+    if (!result.valid) this.note(`warning: run invalid — ${result.invalidReason}`);
+    await this.applyGates(result);
+    if (result.interrupted)
+      throw new InterruptedError('interrupted: the summary above covers the part that ran');
+  }
+}

@@ -1,0 +1,78 @@
+import { writeFileSync } from 'node:fs';
+import { HistogramLogWriter } from 'hdr-histogram-js';
+import { UsageError } from '../cli/errors';
+import { renderJson } from '../cli/output';
+import { decodeHistogram, type Histogram } from './histograms';
+import type { MqctlPerfResult } from './result';
+import type { HistogramName } from './result-schema';
+
+function write(path: string, text: string, what: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (error) {
+    throw new UsageError(`cannot write ${what} ${path}: ${(error as Error).message}`);
+  }
+}
+
+export function writeResultFile(path: string, result: MqctlPerfResult): void {
+  write(path, `${renderJson(result)}\n`, '--result');
+}
+
+export interface LogInterval {
+  startEpochMs: number;
+  endEpochMs: number;
+  histograms: ReadonlyMap<HistogramName, Histogram>;
+}
+
+/**
+ * An HdrHistogram interval log (.hlog, format 1.3), one tagged line per histogram per interval, values in
+ * microseconds (the Max column in ms). Readable by HistogramLogReader (Java and JS) and HdrHistogram's
+ * HistogramLogAnalyzer; `Tag=latency` is response latency.
+ */
+export function renderHdrLog(intervals: readonly LogInterval[], startEpochMs: number): string {
+  const lines: string[] = [];
+  const writer = new HistogramLogWriter((text) => lines.push(text));
+  writer.outputComment(
+    'mqctl perf: values in microseconds; Tag=latency is response latency (ack - intended)',
+  );
+  writer.outputLogFormatVersion();
+  writer.outputStartTime(startEpochMs);
+  writer.outputLegend();
+  for (const interval of intervals) {
+    for (const [name, h] of interval.histograms) {
+      if (h.totalCount === 0) continue;
+      h.tag = name;
+      // timestamps relative to the StartTime comment, as Java's HistogramLogWriter writes them
+      const start = (interval.startEpochMs - startEpochMs) / 1000;
+      const end = (interval.endEpochMs - startEpochMs) / 1000;
+      writer.outputIntervalHistogram(h, start, end, 1000);
+    }
+  }
+  return lines.join('');
+}
+
+export function writeHdrLog(path: string, intervals: readonly LogInterval[], startEpochMs: number): void {
+  write(path, renderHdrLog(intervals, startEpochMs), '--hdr-log');
+}
+
+/** The percentile distribution (.hgrm) in milliseconds, as the HdrHistogram plotter reads it. */
+export function renderHgrm(histogram: Histogram): string {
+  return histogram.outputPercentileDistribution(5, 1000);
+}
+
+/**
+ * `--hgrm FILE`: FILE gets response latency; the other histograms go next to it as
+ * FILE-without-.hgrm plus `.service.hgrm`, `.send_delay.hgrm`, `.e2e.hgrm`. Returns the paths written.
+ */
+export function writeHgrmFiles(path: string, result: MqctlPerfResult): string[] {
+  const written: string[] = [];
+  const base = path.replace(/\.hgrm$/, '');
+  const primary: HistogramName = result.histograms.latency ? 'latency' : 'e2e';
+  for (const [name, encoded] of Object.entries(result.histograms)) {
+    if (!encoded) continue;
+    const target = name === primary ? path : `${base}.${name}.hgrm`;
+    write(target, renderHgrm(decodeHistogram(encoded)), '--hgrm');
+    written.push(target);
+  }
+  return written;
+}

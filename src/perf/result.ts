@@ -1,0 +1,164 @@
+import { cpus, hostname } from 'node:os';
+import type { Histogram } from './histograms';
+import { encodeHistogram, summarize } from './histograms';
+import {
+  PERF_RESULT_SCHEMA,
+  type HistogramName,
+  type PerfInterval,
+  type PerfResult,
+  type PercentileSummary,
+} from './result-schema';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const MQCTL_VERSION = (require('../../../package.json') as { version: string }).version;
+
+/** MB as kafka-producer-perf-test counts it (1024 × 1024 bytes). */
+export const MB = 1024 * 1024;
+
+/** The counters and histograms of a finished run, whatever produced it (produce, consume, e2e, workers). */
+export interface RunData {
+  command: string;
+  broker: PerfResult['broker'];
+  settings: Record<string, unknown>;
+  shard?: string;
+  targetRate: number | null;
+  sent: number;
+  acked: number;
+  received?: number;
+  errors: number;
+  bytes: number;
+  durationSeconds: number;
+  startTime: Date;
+  endTime: Date;
+  interrupted: boolean;
+  histograms: ReadonlyMap<HistogramName, Histogram>;
+  intervals: Array<{
+    t: number;
+    seconds: number;
+    sent: number;
+    acked: number;
+    received?: number;
+    errors: number;
+    bytes: number;
+    histograms: ReadonlyMap<HistogramName, Histogram>;
+  }>;
+  /** send delay p99 above this (ms) means the generator fell behind */
+  maxSendDelayMs: number;
+  backpressureWaits: number;
+  eventLoopDelayP99Ms?: number;
+  errorMessages: string[];
+}
+
+/** Extra fields mqctl adds to the v1 document (allowed: v1 may grow, never shrink). */
+export interface PerfResultExtras {
+  warmup?: { records: number };
+  generator?: {
+    eventLoopDelayP99Ms?: number;
+    backpressureWaits: number;
+    bound: 'none' | 'generator' | 'broker';
+  };
+  errorMessages?: string[];
+  achievedRatio?: number | null;
+}
+
+export type MqctlPerfResult = PerfResult & PerfResultExtras;
+
+const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+function intervalRow(i: RunData['intervals'][number], consumer: boolean): PerfInterval {
+  const count = consumer ? (i.received ?? 0) : i.acked;
+  const latency = i.histograms.get(consumer ? 'e2e' : 'latency');
+  const sendDelay = i.histograms.get('send_delay');
+  const ls = latency && latency.totalCount > 0 ? summarize(latency) : undefined;
+  const row: PerfInterval = {
+    t: round(i.t),
+    sent: i.sent,
+    acked: i.acked,
+    errors: i.errors,
+    rate: i.seconds > 0 ? round(count / i.seconds, 1) : 0,
+    mbPerSec: i.seconds > 0 ? round(i.bytes / MB / i.seconds) : 0,
+    p50: ls?.p50 ?? 0,
+    p99: ls?.p99 ?? 0,
+    max: ls?.max ?? 0,
+  };
+  if (i.received !== undefined) row.received = i.received;
+  if (sendDelay && sendDelay.totalCount > 0) row.sendDelayP99 = summarize(sendDelay).p99;
+  return row;
+}
+
+/**
+ * Judges the run: when the send delay shows the generator fell behind its own schedule, the latencies
+ * describe mqctl, not the broker, and the run is invalid. When it fell behind because the client's buffer
+ * or in-flight limit was full, the broker is the bottleneck: valid, and the response latency shows it.
+ */
+export function judge(data: RunData): {
+  valid: boolean;
+  invalidReason?: string;
+  bound: 'none' | 'generator' | 'broker';
+} {
+  const sendDelay = data.histograms.get('send_delay');
+  if (!data.targetRate || !sendDelay || sendDelay.totalCount === 0) return { valid: true, bound: 'none' };
+  const p99 = summarize(sendDelay).p99;
+  if (p99 <= data.maxSendDelayMs) return { valid: true, bound: 'none' };
+  if (data.backpressureWaits > 0) return { valid: true, bound: 'broker' };
+  return {
+    valid: false,
+    bound: 'generator',
+    invalidReason: `generator-bound: send delay p99 ${p99} ms > ${data.maxSendDelayMs} ms (event-loop delay p99 ${round(data.eventLoopDelayP99Ms ?? 0, 1)} ms); mqctl could not keep its schedule, so these latencies describe the load generator, not the broker — lower --rate, add --threads, or use --shard on more machines`,
+  };
+}
+
+export function buildResult(data: RunData): MqctlPerfResult {
+  const consumer = data.command === 'consume';
+  const latency: PerfResult['latency'] = {};
+  const histograms: PerfResult['histograms'] = {};
+  for (const [name, h] of data.histograms) {
+    if (h.totalCount === 0) continue;
+    latency[name] = summarize(h);
+    histograms[name] = encodeHistogram(h);
+  }
+  const count = consumer ? (data.received ?? 0) : data.acked;
+  const throughput = data.durationSeconds > 0 ? round(count / data.durationSeconds, 1) : 0;
+  const verdict = judge(data);
+  const result: MqctlPerfResult = {
+    schema: PERF_RESULT_SCHEMA,
+    tool: { name: 'mqctl', version: MQCTL_VERSION },
+    command: data.command,
+    broker: data.broker,
+    settings: data.settings,
+    environment: {
+      hostname: hostname(),
+      platform: `${process.platform}-${process.arch}`,
+      node: process.version,
+      cpus: cpus().length,
+      startTime: data.startTime.toISOString(),
+      endTime: data.endTime.toISOString(),
+      ...(data.shard ? { shard: data.shard } : {}),
+    },
+    durationSeconds: round(data.durationSeconds),
+    targetRate: data.targetRate,
+    sent: data.sent,
+    acked: data.acked,
+    ...(data.received !== undefined ? { received: data.received } : {}),
+    errors: data.errors,
+    throughput,
+    mbPerSec: data.durationSeconds > 0 ? round(data.bytes / MB / data.durationSeconds) : 0,
+    valid: verdict.valid,
+    ...(verdict.invalidReason ? { invalidReason: verdict.invalidReason } : {}),
+    ...(data.interrupted ? { interrupted: true } : {}),
+    latency,
+    histograms,
+    intervals: data.intervals.map((i) => intervalRow(i, consumer)),
+    generator: {
+      eventLoopDelayP99Ms:
+        data.eventLoopDelayP99Ms === undefined ? undefined : round(data.eventLoopDelayP99Ms, 2),
+      backpressureWaits: data.backpressureWaits,
+      bound: verdict.bound,
+    },
+    achievedRatio: data.targetRate ? round(throughput / data.targetRate, 4) : null,
+    errorMessages: data.errorMessages,
+  };
+  return result;
+}
+
+export type { PercentileSummary };

@@ -1,0 +1,417 @@
+import {
+  createPerfConsumer,
+  createPerfProducer,
+  type KafkaPerfOptions,
+  type PerfProducerDriver,
+  type PulsarPerfOptions,
+  type RabbitPerfOptions,
+} from '../brokers/perf';
+import type { BrokerConnection } from '../brokers/types';
+import { UsageError } from '../cli/errors';
+import { ConsumeRun, type ConsumeOutcome } from './consume';
+import type { LogInterval } from './files';
+import type { Histogram } from './histograms';
+import { KeySource, PayloadSource, type KeyPattern } from './payload';
+import { ProduceRun, type IntervalSnapshot, type ProduceOutcome } from './produce';
+import { buildResult, type MqctlPerfResult, type RunData } from './result';
+import type { HistogramName, PerfInterval } from './result-schema';
+
+export interface ProduceOptions {
+  topic: string;
+  /** total rate across shards; 0 = as fast as possible */
+  rate: number;
+  numRecords: number;
+  durationMs: number;
+  warmupMs: number;
+  warmupRecords: number;
+  recordSize?: number;
+  payloadFile?: string;
+  payloadDelimiter?: string;
+  keyPattern: KeyPattern;
+  keySpace: number;
+  producers: number;
+  shard?: { index: number; count: number };
+  intervalMs: number;
+  maxSendDelayMs: number;
+  maxPending?: number;
+  flushTimeoutMs: number;
+  create?: { partitions: number; replicationFactor: number };
+  kafka: KafkaPerfOptions;
+  rabbitmq: RabbitPerfOptions;
+  pulsar: PulsarPerfOptions;
+}
+
+export interface ConsumeOptions {
+  topic: string;
+  group?: string;
+  from: 'earliest' | 'latest';
+  prefetch: number;
+  numRecords: number;
+  durationMs: number;
+  warmupMs: number;
+  warmupRecords: number;
+  idleTimeoutMs: number;
+  intervalMs: number;
+}
+
+export interface RunHooks {
+  signal?: AbortSignal;
+  /** a progress row every interval */
+  onInterval?: (row: PerfInterval, consumer: boolean) => void;
+  /** live counters for a TTY status line */
+  onStatus?: (status: () => string) => void;
+  /** notes for stderr (topic created, driver in use) */
+  onNote?: (text: string) => void;
+}
+
+export interface PerfRunOutput {
+  result: MqctlPerfResult;
+  logIntervals: LogInterval[];
+  startEpochMs: number;
+}
+
+/** Messages per wake-up per producer: enough for 1 ms at the rate, never so many that I/O starves. */
+function maxPerTick(rate: number): number {
+  return rate > 0 ? Math.max(64, Math.min(20_000, Math.ceil(rate / 100))) : 2000;
+}
+
+export function produceSettingsRecord(o: ProduceOptions, kind: string): Record<string, unknown> {
+  const settings: Record<string, unknown> = {
+    topic: o.topic,
+    rate: o.rate,
+    numRecords: Number.isFinite(o.numRecords) ? o.numRecords : null,
+    durationSeconds: Number.isFinite(o.durationMs) ? o.durationMs / 1000 : null,
+    warmupSeconds: o.warmupMs / 1000,
+    warmupRecords: o.warmupRecords,
+    messageSize: o.payloadFile ? null : (o.recordSize ?? 100),
+    payloadFile: o.payloadFile ?? null,
+    keyDistributor: o.keyPattern,
+    keySpace: o.keySpace,
+    producers: o.producers,
+    intervalSeconds: o.intervalMs / 1000,
+    maxSendDelayMs: o.maxSendDelayMs,
+    shard: o.shard ? `${o.shard.index}/${o.shard.count}` : null,
+  };
+  if (kind === 'kafka') settings.kafka = { ...o.kafka, acks: o.kafka.acks === -1 ? 'all' : o.kafka.acks };
+  if (kind === 'rabbitmq') settings.rabbitmq = o.rabbitmq;
+  if (kind === 'pulsar') settings.pulsar = o.pulsar;
+  return settings;
+}
+
+function toLogInterval(i: {
+  startEpochMs: number;
+  endEpochMs: number;
+  histograms: ReadonlyMap<HistogramName, Histogram>;
+}): LogInterval {
+  return { startEpochMs: i.startEpochMs, endEpochMs: i.endEpochMs, histograms: i.histograms };
+}
+
+async function openProducers(connection: BrokerConnection, o: ProduceOptions): Promise<PerfProducerDriver[]> {
+  const producers: PerfProducerDriver[] = [];
+  for (let i = 0; i < o.producers; i++) {
+    producers.push(
+      await createPerfProducer(connection, {
+        topic: o.topic,
+        create: i === 0 ? o.create : undefined,
+        kafka: { ...o.kafka },
+        rabbitmq: o.rabbitmq,
+        pulsar: o.pulsar,
+      }),
+    );
+  }
+  return producers;
+}
+
+function startProduce(
+  producers: PerfProducerDriver[],
+  o: ProduceOptions,
+  hooks: RunHooks,
+  onSnapshot: (s: IntervalSnapshot) => void,
+): { run: ProduceRun; done: Promise<ProduceOutcome> } {
+  const shardCount = o.shard?.count ?? 1;
+  const rate = o.rate > 0 ? o.rate / shardCount : 0;
+  const clientBound = Math.min(...producers.map((p) => p.maxOutstanding ?? Infinity)) * producers.length;
+  const maxPending = o.maxPending ?? (Number.isFinite(clientBound) ? clientBound : 200_000);
+  const run = new ProduceRun(
+    producers,
+    {
+      rate,
+      numRecords: o.numRecords,
+      durationMs: o.durationMs,
+      warmupMs: o.warmupMs,
+      warmupRecords: o.warmupRecords,
+      intervalMs: o.intervalMs,
+      maxPending,
+      maxPerTick: maxPerTick(rate),
+      flushTimeoutMs: o.flushTimeoutMs,
+    },
+    new PayloadSource(o.recordSize, o.payloadFile, o.payloadDelimiter),
+    new KeySource(o.keyPattern, o.keySpace, o.shard?.index ?? 0, shardCount),
+    { signal: hooks.signal, onInterval: onSnapshot },
+  );
+  return { run, done: run.run() };
+}
+
+function produceRunData(
+  connection: BrokerConnection,
+  o: ProduceOptions,
+  description: string,
+  outcome: ProduceOutcome,
+  command: string,
+): RunData {
+  const shardCount = o.shard?.count ?? 1;
+  return {
+    command,
+    broker: { kind: connection.kind, target: connection.target, dataPath: description },
+    settings: produceSettingsRecord(o, connection.kind),
+    shard: o.shard ? `${o.shard.index}/${o.shard.count}` : undefined,
+    targetRate: o.rate > 0 ? o.rate / shardCount : null,
+    sent: outcome.sent,
+    acked: outcome.acked,
+    errors: outcome.errors,
+    bytes: outcome.bytes,
+    durationSeconds: outcome.durationSeconds,
+    startTime: outcome.startTime,
+    endTime: outcome.endTime,
+    interrupted: outcome.interrupted,
+    histograms: outcome.histograms.total,
+    intervals: outcome.intervals,
+    maxSendDelayMs: o.maxSendDelayMs,
+    backpressureWaits: outcome.backpressureWaits,
+    eventLoopDelayP99Ms: outcome.eventLoopDelayP99Ms,
+    errorMessages: outcome.errorMessages,
+  };
+}
+
+function validateProduce(o: ProduceOptions): void {
+  if (!Number.isFinite(o.numRecords) && !Number.isFinite(o.durationMs))
+    throw new UsageError('pass --num-records N or --duration D', {
+      hint: 'e.g. --num-records 100000 or --duration 60s',
+    });
+  if (o.rate < 0) throw new UsageError('--rate must be ≥ 0 (0 = as fast as possible)');
+  if (o.producers < 1) throw new UsageError('--producers must be ≥ 1');
+  if (o.rate === 0 && !Number.isFinite(o.numRecords) && !Number.isFinite(o.durationMs))
+    throw new UsageError('an unthrottled run needs --num-records or --duration');
+  if (Number.isFinite(o.numRecords) && o.warmupRecords >= o.numRecords)
+    throw new UsageError('--warmup records must be fewer than --num-records');
+}
+
+/** `mqctl perf produce`: the open-loop producer run on one broker connection. */
+export async function runProduce(
+  connection: BrokerConnection,
+  o: ProduceOptions,
+  hooks: RunHooks = {},
+): Promise<PerfRunOutput> {
+  validateProduce(o);
+  const producers = await openProducers(connection, o);
+  hooks.onNote?.(
+    `producing to ${o.topic} on ${connection.kind} ${connection.target} via ${producers[0]!.description}`,
+  );
+  const logIntervals: LogInterval[] = [];
+  const { run, done } = startProduce(producers, o, hooks, (s) => {
+    if (s.warmup) return;
+    logIntervals.push(toLogInterval(s));
+    const row = intervalOf(s, false);
+    hooks.onInterval?.(row, false);
+  });
+  hooks.onStatus?.(() => {
+    const st = run.status();
+    return `sent ${st.sent}, acked ${st.acked}, pending ${st.pending}, errors ${st.errors}`;
+  });
+  const outcome = await done;
+  await Promise.all(producers.map((p) => p.close()));
+  const result = buildResult(produceRunData(connection, o, producers[0]!.description, outcome, 'produce'));
+  result.warmup = { records: outcome.warmupSent };
+  return { result, logIntervals, startEpochMs: outcome.startTime.getTime() };
+}
+
+/** A progress row from a snapshot (the same rule as the result's intervals). */
+function intervalOf(s: IntervalSnapshot & { received?: number }, consumer: boolean): PerfInterval {
+  const data: RunData = {
+    command: consumer ? 'consume' : 'produce',
+    broker: { kind: 'kafka', target: '' },
+    settings: {},
+    targetRate: null,
+    sent: 0,
+    acked: 0,
+    errors: 0,
+    bytes: 0,
+    durationSeconds: 0,
+    startTime: new Date(),
+    endTime: new Date(),
+    interrupted: false,
+    histograms: new Map(),
+    intervals: [s],
+    maxSendDelayMs: 0,
+    backpressureWaits: 0,
+    errorMessages: [],
+  };
+  return buildResult(data).intervals[0]!;
+}
+
+export function consumeSettingsRecord(o: ConsumeOptions): Record<string, unknown> {
+  return {
+    topic: o.topic,
+    group: o.group ?? null,
+    from: o.from,
+    prefetch: o.prefetch,
+    numRecords: Number.isFinite(o.numRecords) ? o.numRecords : null,
+    durationSeconds: Number.isFinite(o.durationMs) ? o.durationMs / 1000 : null,
+    warmupSeconds: o.warmupMs / 1000,
+    warmupRecords: o.warmupRecords,
+    idleTimeoutSeconds: o.idleTimeoutMs / 1000,
+    intervalSeconds: o.intervalMs / 1000,
+  };
+}
+
+function consumeRunData(
+  connection: BrokerConnection,
+  o: ConsumeOptions,
+  description: string,
+  outcome: ConsumeOutcome,
+): RunData {
+  return {
+    command: 'consume',
+    broker: { kind: connection.kind, target: connection.target, dataPath: description },
+    settings: consumeSettingsRecord(o),
+    targetRate: null,
+    sent: 0,
+    acked: 0,
+    received: outcome.received,
+    errors: 0,
+    bytes: outcome.bytes,
+    durationSeconds: outcome.durationSeconds,
+    startTime: outcome.startTime,
+    endTime: outcome.endTime,
+    interrupted: outcome.interrupted,
+    histograms: outcome.histograms.total,
+    intervals: outcome.intervals.map((i) => ({ ...i, sent: 0, acked: 0, errors: 0 })),
+    maxSendDelayMs: Infinity,
+    backpressureWaits: 0,
+    errorMessages: [],
+  };
+}
+
+/** `mqctl perf consume`: throughput, and end-to-end latency of records stamped by `perf produce`. */
+export async function runConsume(
+  connection: BrokerConnection,
+  o: ConsumeOptions,
+  hooks: RunHooks = {},
+): Promise<PerfRunOutput> {
+  if (!Number.isFinite(o.numRecords) && !Number.isFinite(o.durationMs))
+    throw new UsageError('pass --num-records N or --duration D');
+  const driver = await createPerfConsumer(connection, {
+    topic: o.topic,
+    group: o.group,
+    from: o.from,
+    prefetch: o.prefetch,
+  });
+  hooks.onNote?.(`consuming ${o.topic} on ${connection.kind} ${connection.target} via ${driver.description}`);
+  const consume = new ConsumeRun(driver, {
+    numRecords: o.numRecords,
+    durationMs: o.durationMs,
+    warmupMs: o.warmupMs,
+    warmupRecords: o.warmupRecords,
+    idleTimeoutMs: o.idleTimeoutMs,
+    intervalMs: o.intervalMs,
+  });
+  await consume.start();
+  const logIntervals: LogInterval[] = [];
+  hooks.onStatus?.(() => `received ${consume.counts.received} (+${consume.counts.warmupReceived} warm-up)`);
+  const outcome = await consume.run(hooks.signal, (i) => {
+    logIntervals.push(toLogInterval(i));
+    hooks.onInterval?.(
+      intervalOf({ ...i, warmup: false, sent: 0, acked: 0, errors: 0, received: i.received }, true),
+      true,
+    );
+  });
+  const result = buildResult(consumeRunData(connection, o, driver.description, outcome));
+  result.warmup = { records: outcome.warmupReceived };
+  if (
+    outcome.idleTimedOut &&
+    Number.isFinite(o.numRecords) &&
+    outcome.received + outcome.warmupReceived < o.numRecords
+  ) {
+    result.errorMessages = [
+      ...(result.errorMessages ?? []),
+      `stopped after ${o.idleTimeoutMs} ms without records: received ${outcome.received + outcome.warmupReceived} of ${o.numRecords}`,
+    ];
+  }
+  return { result, logIntervals, startEpochMs: outcome.startTime.getTime() };
+}
+
+/**
+ * `mqctl perf e2e`: a consumer subscribes first (at the end of the topic as of now), then the open-loop
+ * producer runs; the report has publish latencies (response, service, send delay) and end-to-end latency.
+ */
+export async function runE2e(
+  producerConnection: BrokerConnection,
+  consumerConnection: BrokerConnection,
+  o: ProduceOptions,
+  c: Pick<ConsumeOptions, 'group' | 'prefetch' | 'idleTimeoutMs'>,
+  hooks: RunHooks = {},
+): Promise<PerfRunOutput> {
+  validateProduce(o);
+  const producers = await openProducers(producerConnection, o);
+  const driver = await createPerfConsumer(consumerConnection, {
+    topic: o.topic,
+    group: c.group,
+    from: 'latest',
+    prefetch: c.prefetch,
+  });
+  hooks.onNote?.(
+    `e2e on ${o.topic} (${producerConnection.kind} ${producerConnection.target}): producer ${producers[0]!.description}; consumer ${driver.description}`,
+  );
+  const consume = new ConsumeRun(driver, {
+    numRecords: Infinity,
+    durationMs: Infinity,
+    warmupMs: 0,
+    warmupRecords: o.warmupRecords,
+    idleTimeoutMs: c.idleTimeoutMs,
+    intervalMs: Infinity,
+  });
+  await consume.start();
+  const logIntervals: LogInterval[] = [];
+  const e2eIntervals: Array<IntervalSnapshot & { received: number }> = [];
+  const { run, done } = startProduce(producers, o, hooks, (s) => {
+    const ci = consume.takeInterval();
+    if (s.warmup) return;
+    const histograms = new Map(s.histograms);
+    for (const [name, h] of ci.histograms) histograms.set(name, h);
+    const merged = { ...s, histograms, received: ci.received };
+    e2eIntervals.push(merged);
+    logIntervals.push(toLogInterval(merged));
+    hooks.onInterval?.(intervalOf(merged, false), false);
+  });
+  // records stamped before the producer's measured phase are warm-up for the consumer too
+  if (o.warmupMs > 0) consume.measureFromStamp(run.measuredStartEpochUs);
+  hooks.onStatus?.(() => {
+    const st = run.status();
+    return `sent ${st.sent}, acked ${st.acked}, received ${consume.counts.received}, errors ${st.errors}`;
+  });
+  const produced = await done;
+  await Promise.all(producers.map((p) => p.close()));
+  consume.expect(produced.acked + produced.warmupSent);
+  const consumed = await consume.run(hooks.signal);
+  const data = produceRunData(producerConnection, o, producers[0]!.description, produced, 'e2e');
+  data.received = consumed.received;
+  const histograms = new Map(produced.histograms.total);
+  histograms.set('e2e', consumed.histograms.total.get('e2e')!);
+  data.histograms = histograms;
+  data.intervals = e2eIntervals;
+  data.settings = {
+    ...data.settings,
+    consumer: { group: c.group ?? null, prefetch: c.prefetch, dataPath: driver.description },
+  };
+  const result = buildResult(data);
+  result.warmup = { records: produced.warmupSent };
+  const expected = produced.acked + produced.warmupSent;
+  const got = consumed.received + consumed.warmupReceived;
+  if (got < expected) {
+    result.errorMessages = [
+      ...(result.errorMessages ?? []),
+      `consumer received ${got} of ${expected} acknowledged records within ${c.idleTimeoutMs} ms idle timeout`,
+    ];
+  }
+  return { result, logIntervals, startEpochMs: produced.startTime.getTime() };
+}
