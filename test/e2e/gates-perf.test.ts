@@ -52,10 +52,21 @@ describe('gates on perf produce against Kafka', { timeout: 240_000 }, () => {
       logLevel: logLevel.NOTHING,
     }).admin();
     await admin.connect();
-    await admin.createTopics({
-      topics: [{ topic, numPartitions: 2, replicationFactor: 1 }],
-      waitForLeaders: true,
-    });
+    // KRaft propagates metadata asynchronously (and a just-restarted broker answers UNKNOWN_TOPIC for a
+    // while): create, then wait (bounded) until both partitions answer
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.createTopics({
+          topics: [{ topic, numPartitions: 2, replicationFactor: 1 }],
+          waitForLeaders: false,
+        });
+        await endOffsetSum(admin, topic);
+        break;
+      } catch (error) {
+        if (attempt >= 40) throw error;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
   });
 
   after(async () => {
