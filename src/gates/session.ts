@@ -1,9 +1,11 @@
 import { ThresholdError } from '../cli/errors';
 import type { RenderStyle } from '../cli/output';
-import type { PerfInterval, PerfResult } from '../perf/result-schema';
+import type { Histogram } from 'hdr-histogram-js';
+import type { HistogramName, PerfInterval, PerfResult } from '../perf/result-schema';
 import { AbortEvaluator, type AbortDecision } from './abort';
 import { applyGates, gateFailure, type GateReport } from './index';
-import type { LiveSnapshot } from './metrics';
+import { emptyHistogram } from './histogram';
+import { snapshotFromIntervals, type LiveSnapshot } from './metrics';
 import { hasGates, parseGateFlags, type GateFlagValues, type GateOptions } from './options';
 
 /**
@@ -18,6 +20,8 @@ export class GateSession {
   private readonly controller = new AbortController();
   private readonly abort?: AbortEvaluator;
   private readonly intervals: PerfInterval[] = [];
+  /** cumulative measured-phase histograms, when the engine reports interval histograms */
+  private readonly cumulative = new Map<HistogramName, Histogram>();
   private decision?: AbortDecision;
   private report?: GateReport;
 
@@ -49,11 +53,26 @@ export class GateSession {
     return this.decision;
   }
 
+  /**
+   * Feed each interval's histograms (measured phase) before its row: percentile gates can then abort the
+   * run too. The histograms are added into cumulative copies at once (the engine may reuse them).
+   */
+  onIntervalHistograms(histograms: ReadonlyMap<HistogramName, Histogram>): void {
+    if (!this.abort || this.decision) return;
+    for (const [name, histogram] of histograms) {
+      let total = this.cumulative.get(name);
+      if (!total) this.cumulative.set(name, (total = emptyHistogram()));
+      total.add(histogram);
+    }
+  }
+
   /** Feed each measured-phase progress row (warm-up rows excluded); aborts the run when a gate says so. */
   onInterval(row: PerfInterval, note?: (text: string) => void): void {
     if (!this.abort || this.decision) return;
     this.intervals.push(row);
-    this.decide(this.abort.checkIntervals(this.intervals), note);
+    const snapshot = snapshotFromIntervals(this.intervals);
+    if (this.cumulative.size > 0) snapshot.histograms = Object.fromEntries(this.cumulative);
+    this.decide(this.abort.check(snapshot), note);
   }
 
   /** Feed a cumulative snapshot with live histograms, when the engine has them (percentile gates can abort). */

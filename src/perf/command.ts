@@ -36,6 +36,7 @@ export abstract class PerfCommand<T extends typeof Command> extends BaseCommand<
     return {
       signal: this.gates.signal(this.signal),
       onNote: (text) => this.note(text),
+      onIntervalHistograms: (histograms) => this.gates.onIntervalHistograms(histograms),
       onInterval: (row: PerfInterval, consumer: boolean) => {
         this.clearStatus();
         this.note(progressLine(row, consumer));

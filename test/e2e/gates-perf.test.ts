@@ -228,8 +228,10 @@ describe('gates on perf produce against Kafka', { timeout: 240_000 }, () => {
         '--interval',
         '1s',
         '--gate',
-        'max<1us',
+        'p99<1us',
         '--abort-on-fail',
+        '--abort-grace',
+        '2s',
         '--allow-invalid',
         '--result',
         result,
@@ -240,7 +242,8 @@ describe('gates on perf produce against Kafka', { timeout: 240_000 }, () => {
     assert.match(r.stderr, /abort/i);
     const doc = JSON.parse(readFileSync(result, 'utf8')) as PerfResult;
     assert.ok(doc.durationSeconds < 30, `stopped early, ran ${doc.durationSeconds}s of 60s`);
-    assert.equal(doc.gates?.find((g) => g.expression === 'max<1us')?.passed, false);
+    assert.equal(doc.gates?.find((g) => g.expression === 'p99<1us')?.passed, false);
+    assert.match(r.stderr, /aborting the run: gate p99<1us failed: .*grace 2s/);
   });
 
   it('two perf produce processes in parallel on one topic, merged: counts add up, percentiles are exact', async () => {

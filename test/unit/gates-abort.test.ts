@@ -129,3 +129,43 @@ describe('gate session (what perf commands call)', () => {
     assert.equal(session.signal(base.signal), base.signal);
   });
 });
+
+describe('gate session with interval histograms', () => {
+  it('aborts on a percentile gate after the grace period, from cumulative interval histograms', () => {
+    const gate = parseGate('p99<5ms');
+    const session = new GateSession({
+      gates: [gate],
+      regression: parseRegressionPolicy([]),
+      abortOnFail: true,
+      abortGraceSeconds: 2,
+      allowInvalid: false,
+    });
+    const signal = session.signal(new AbortController().signal);
+    const row = (t: number) => ({
+      t,
+      sent: 100,
+      acked: 100,
+      errors: 0,
+      rate: 100,
+      mbPerSec: 0,
+      p50: 1,
+      p99: 1,
+      max: 1,
+    });
+    // first second fast, then slow: the cumulative p99 crosses 5 ms
+    session.onIntervalHistograms(
+      new Map([['latency', histogramOf(Array.from({ length: 100 }, () => 1000))]]),
+    );
+    session.onInterval(row(1));
+    assert.equal(signal.aborted, false);
+    const slow = histogramOf(Array.from({ length: 100 }, () => 30_000));
+    session.onIntervalHistograms(new Map([['latency', slow]]));
+    slow.reset(); // the engine may reuse its interval histograms: the session must have copied the counts
+    session.onInterval(row(2));
+    assert.equal(signal.aborted, true);
+    assert.match(
+      session.abortDecision!.reason,
+      /latency\.p99 = 30\.\d+ms, wanted < 5ms \(failing after 2s, grace 2s\)/,
+    );
+  });
+});
