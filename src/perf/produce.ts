@@ -51,8 +51,10 @@ export interface ProduceOutcome {
   /** records never settled before the flush deadline (counted in errors too) */
   unacknowledged: number;
   errorMessages: string[];
-  /** measured phase, seconds */
+  /** measured phase, seconds (until the last acknowledgement) */
   durationSeconds: number;
+  /** the rate limiter's achieved rate: measured records handed over per second of the schedule they used */
+  sendRate: number;
   startTime: Date;
   endTime: Date;
   interrupted: boolean;
@@ -108,6 +110,7 @@ export class ProduceRun {
   private counts = { sent: 0, acked: 0, errors: 0, bytes: 0, warmupSent: 0 };
   private interval = { sent: 0, acked: 0, errors: 0, bytes: 0, startUs: 0 };
   private lastAckUs = 0;
+  private lastHandOverUs = 0;
   private backpressureWaits = 0;
   private readonly errorMessages = new Map<string, number>();
   private resolveDone?: () => void;
@@ -159,12 +162,20 @@ export class ProduceRun {
       unacknowledged,
       errorMessages: [...this.errorMessages].map(([m, n]) => (n > 1 ? `${m} (×${n})` : m)),
       durationSeconds: Math.max(0, (endUs2 - this.measuredStartUs) / 1e6),
+      sendRate: this.sendRate(),
       startTime,
       endTime: new Date(),
       interrupted: Boolean(this.hooks.signal?.aborted),
       backpressureWaits: this.backpressureWaits,
       eventLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
     };
+  }
+
+  private sendRate(): number {
+    if (this.counts.sent === 0) return 0;
+    const spacing = this.settings.rate > 0 ? 1 / this.settings.rate : 0;
+    const seconds = Math.max(0, (this.lastHandOverUs - this.measuredStartUs) / 1e6) + spacing;
+    return seconds > 0 ? this.counts.sent / seconds : 0;
   }
 
   private stop(): void {
@@ -251,6 +262,7 @@ export class ProduceRun {
     chunk.measuredFrom = measuredFrom < 0 ? count : measuredFrom;
     const sentUs = nowUs();
     chunk.sentUs = sentUs;
+    if (chunk.measuredFrom < count) this.lastHandOverUs = sentUs;
     for (let n = 0; n < count; n++) {
       if (n >= chunk.measuredFrom) {
         if (s.rate > 0) this.histograms.record('send_delay', sentUs - chunk.intendedUs[n]!);

@@ -28,6 +28,8 @@ export interface RunData {
   errors: number;
   bytes: number;
   durationSeconds: number;
+  /** producer runs: the rate limiter's achieved send rate */
+  sendRate?: number;
   startTime: Date;
   endTime: Date;
   interrupted: boolean;
@@ -58,6 +60,9 @@ export interface PerfResultExtras {
     bound: 'none' | 'generator' | 'broker';
   };
   errorMessages?: string[];
+  /** records handed to the client per second (the rate limiter's achieved rate); throughput counts acks */
+  sendRate?: number;
+  /** sendRate ÷ targetRate */
   achievedRatio?: number | null;
 }
 
@@ -82,6 +87,8 @@ function intervalRow(i: RunData['intervals'][number], consumer: boolean): PerfIn
     max: ls?.max ?? 0,
   };
   if (i.received !== undefined) row.received = i.received;
+  if (!consumer && i.seconds > 0)
+    (row as PerfInterval & { sendRate?: number }).sendRate = round(i.sent / i.seconds, 1);
   if (sendDelay && sendDelay.totalCount > 0) row.sendDelayP99 = summarize(sendDelay).p99;
   return row;
 }
@@ -155,7 +162,9 @@ export function buildResult(data: RunData): MqctlPerfResult {
       backpressureWaits: data.backpressureWaits,
       bound: verdict.bound,
     },
-    achievedRatio: data.targetRate ? round(throughput / data.targetRate, 4) : null,
+    ...(data.sendRate !== undefined ? { sendRate: round(data.sendRate, 1) } : {}),
+    achievedRatio:
+      data.targetRate && data.sendRate !== undefined ? round(data.sendRate / data.targetRate, 4) : null,
     errorMessages: data.errorMessages,
   };
   return result;

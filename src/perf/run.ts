@@ -173,6 +173,7 @@ function produceRunData(
     errors: outcome.errors,
     bytes: outcome.bytes,
     durationSeconds: outcome.durationSeconds,
+    sendRate: outcome.sendRate,
     startTime: outcome.startTime,
     endTime: outcome.endTime,
     interrupted: outcome.interrupted,

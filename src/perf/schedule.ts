@@ -21,13 +21,19 @@ export class OpenLoopSchedule {
     this.intervalUs = ratePerSec > 0 ? 1e6 / ratePerSec : 0;
   }
 
+  /** messages a duration-bounded schedule holds: those with intended time < endUs (float noise ignored) */
+  get scheduledCount(): number {
+    if (this.endUs === Infinity || this.intervalUs === 0) return this.total;
+    return Math.min(this.total, Math.ceil((this.endUs - this.startUs) / this.intervalUs - 1e-6));
+  }
+
   get issued(): number {
     return this.next;
   }
 
   get finished(): boolean {
     if (this.next >= this.total) return true;
-    return this.ratePerSec > 0 && this.intendedUs(this.next) >= this.endUs;
+    return this.ratePerSec > 0 && this.next >= this.scheduledCount;
   }
 
   intendedUs(index: number): number {

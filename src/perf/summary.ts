@@ -54,8 +54,8 @@ export function renderSummary(result: MqctlPerfResult, style: RenderStyle): stri
     pairs.push([
       'rate',
       result.targetRate
-        ? `${result.throughput} msg/s achieved of ${result.targetRate} target (${((result.achievedRatio ?? 0) * 100).toFixed(2)} %)`
-        : `${result.throughput} msg/s (unthrottled)`,
+        ? `${result.sendRate ?? '-'} msg/s sent of ${result.targetRate} target (${((result.achievedRatio ?? 0) * 100).toFixed(2)} %), ${result.throughput} msg/s acknowledged`
+        : `${result.throughput} msg/s acknowledged (unthrottled)`,
     ]);
     pairs.push(['sent / acked', `${result.sent} / ${result.acked}`]);
   }

@@ -1,0 +1,11 @@
+import { before, describe, it } from 'node:test';
+import { requirePulsar, uniqueName } from '../../helpers/brokers';
+import { produceAtRateThenConsume } from '../perf-common';
+
+describe('perf on pulsar', () => {
+  before(() => requirePulsar());
+
+  it('produces 50,000 records at 5,000 msg/s within ±2 % and consumes exactly those back', async () => {
+    await produceAtRateThenConsume('pulsar', uniqueName('mqctl-perf'));
+  });
+});
