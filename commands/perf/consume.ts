@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { connectionFlags } from '../../src/cli/base-command';
 import { EXIT_CODE_HELP } from '../../src/cli/errors';
+import { gateFlags } from '../../src/gates/options';
 import { PerfCommand } from '../../src/perf/command';
 import { consumeFlags, consumeOptionsFromFlags, perfRunFlags } from '../../src/perf/flags';
 import { runConsume } from '../../src/perf/run';
@@ -27,6 +28,7 @@ Exit codes: ${Object.entries(EXIT_CODE_HELP)
       options: ['earliest', 'latest'],
       default: 'earliest',
     }),
+    ...gateFlags,
   };
 
   async run(): Promise<void> {

@@ -1,5 +1,6 @@
 import { connectionFlags } from '../../src/cli/base-command';
 import { EXIT_CODE_HELP } from '../../src/cli/errors';
+import { gateFlags } from '../../src/gates/options';
 import { PerfCommand } from '../../src/perf/command';
 import { consumeFlags, perfRunFlags, produceFlags, produceOptionsFromFlags } from '../../src/perf/flags';
 import { runE2e } from '../../src/perf/run';
@@ -17,7 +18,13 @@ Exit codes: ${Object.entries(EXIT_CODE_HELP)
     '<%= config.bin %> perf e2e --kind kafka --topic load --rate 10000 --duration 30s',
     '<%= config.bin %> perf e2e --kind rabbitmq --topic q1 --create-topic --rate 5000 --num-records 100000 --report e2e.html',
   ];
-  static override flags = { ...connectionFlags, ...perfRunFlags, ...produceFlags, ...consumeFlags };
+  static override flags = {
+    ...connectionFlags,
+    ...perfRunFlags,
+    ...produceFlags,
+    ...consumeFlags,
+    ...gateFlags,
+  };
 
   async run(): Promise<void> {
     const producerConnection = await this.connect();

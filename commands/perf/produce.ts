@@ -1,5 +1,6 @@
 import { connectionFlags } from '../../src/cli/base-command';
 import { EXIT_CODE_HELP, UsageError } from '../../src/cli/errors';
+import { gateFlags } from '../../src/gates/options';
 import { PerfCommand } from '../../src/perf/command';
 import { perfRunFlags, produceFlags, produceOptionsFromFlags } from '../../src/perf/flags';
 import { runProduce } from '../../src/perf/run';
@@ -23,7 +24,7 @@ Exit codes: ${Object.entries(EXIT_CODE_HELP)
     '<%= config.bin %> perf produce --kind kafka --topic load --rate 200000 --shard 0/4 --duration 5m  # one of 4 pods',
     '<%= config.bin %> perf produce --kind kafka --topic load --rate 80000 --threads 2 --duration 60s',
   ];
-  static override flags = { ...connectionFlags, ...perfRunFlags, ...produceFlags };
+  static override flags = { ...connectionFlags, ...perfRunFlags, ...produceFlags, ...gateFlags };
 
   async run(): Promise<void> {
     const connection = await this.connect();

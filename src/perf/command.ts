@@ -1,10 +1,11 @@
 import type { Command } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command';
 import { InterruptedError } from '../cli/errors';
+import type { GateFlagValues } from '../gates/options';
+import { GateSession } from '../gates/session';
 import { renderCsv, renderJson, renderYaml } from '../cli/output';
 import { writeHdrLog, writeHgrmFiles, writeResultFile } from './files';
 import { writeReport } from './report';
-import type { MqctlPerfResult } from './result';
 import type { PerfInterval } from './result-schema';
 import type { PerfRunOutput, RunHooks } from './run';
 import {
@@ -22,15 +23,24 @@ import {
 export abstract class PerfCommand<T extends typeof Command> extends BaseCommand<T> {
   private statusTimer?: NodeJS.Timeout;
   private statusShown = false;
+  /** gates (src/gates): validated in init, before any load is sent; evaluated in finishRun */
+  protected gates!: GateSession;
+
+  public override async init(): Promise<void> {
+    await super.init();
+    this.gates = await GateSession.fromFlags(this.flags as unknown as GateFlagValues);
+  }
 
   protected runHooks(): RunHooks {
     const live = Boolean(process.stderr.isTTY) && process.env.TERM !== 'dumb';
     return {
-      signal: this.signal,
+      signal: this.gates.signal(this.signal),
       onNote: (text) => this.note(text),
+      onIntervalHistograms: (histograms) => this.gates.onIntervalHistograms(histograms),
       onInterval: (row: PerfInterval, consumer: boolean) => {
         this.clearStatus();
         this.note(progressLine(row, consumer));
+        this.gates.onInterval(row, (text) => this.note(text));
       },
       onStatus: (status) => {
         if (!live) return;
@@ -48,17 +58,13 @@ export abstract class PerfCommand<T extends typeof Command> extends BaseCommand<
     this.statusShown = false;
   }
 
-  /**
-   * Gates hook: `src/gates` plugs in here (it receives the finished result and may throw a ThresholdError,
-   * exit 99). Without gate flags it does nothing.
-   */
-  protected async applyGates(_result: MqctlPerfResult): Promise<void> {}
-
   protected async finishRun(output: PerfRunOutput): Promise<void> {
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.clearStatus();
     const f = this.flags as unknown as Record<string, string | undefined>;
     const { result } = output;
+    // gates first, so --result and --output json carry the outcomes
+    await this.gates.evaluate(result, this.style);
     if (f.result) writeResultFile(f.result, result);
     if (f['hdr-log']) writeHdrLog(f['hdr-log'], output.logIntervals, output.startEpochMs);
     if (f.hgrm) writeHgrmFiles(f.hgrm, result);
@@ -93,7 +99,13 @@ export abstract class PerfCommand<T extends typeof Command> extends BaseCommand<
         break;
     }
     if (!result.valid) this.note(`warning: run invalid — ${result.invalidReason}`);
-    await this.applyGates(result);
+    const gateTable = this.gates.tableText();
+    if (gateTable) {
+      if (this.outputFormat === 'table') this.out(gateTable);
+      else this.note(gateTable);
+    }
+    const gateFailure = this.gates.failure();
+    if (gateFailure) throw gateFailure;
     if (result.interrupted)
       throw new InterruptedError('interrupted: the summary above covers the part that ran');
   }

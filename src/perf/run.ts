@@ -58,6 +58,8 @@ export interface RunHooks {
   signal?: AbortSignal;
   /** a progress row every interval */
   onInterval?: (row: PerfInterval, consumer: boolean) => void;
+  /** the interval's histograms (µs, measured phase only), called just before onInterval (gates' abort-on-fail) */
+  onIntervalHistograms?: (histograms: ReadonlyMap<HistogramName, Histogram>) => void;
   /** live counters for a TTY status line */
   onStatus?: (status: () => string) => void;
   /** notes for stderr (topic created, driver in use) */
@@ -216,6 +218,7 @@ export async function runProduce(
     if (s.warmup) return;
     logIntervals.push(toLogInterval(s));
     const row = intervalOf(s, false);
+    hooks.onIntervalHistograms?.(s.histograms);
     hooks.onInterval?.(row, false);
   });
   hooks.onStatus?.(() => {
@@ -385,6 +388,7 @@ export async function runE2e(
     const merged = { ...s, histograms, received: ci.received };
     e2eIntervals.push(merged);
     logIntervals.push(toLogInterval(merged));
+    hooks.onIntervalHistograms?.(histograms);
     hooks.onInterval?.(intervalOf(merged, false), false);
   });
   // records stamped before the producer's measured phase are warm-up for the consumer too
