@@ -44,10 +44,10 @@ export class OpenLoopSchedule {
   dueCount(nowUs: number): number {
     if (this.ratePerSec <= 0) return Math.max(0, this.total - this.next);
     if (nowUs < this.startUs) return 0;
-    let due = Math.floor((nowUs - this.startUs) / this.intervalUs) + 1;
-    if (this.endUs !== Infinity)
-      due = Math.min(due, Math.ceil((this.endUs - this.startUs) / this.intervalUs));
-    return Math.max(0, Math.min(due, this.total) - this.next);
+    const due = Math.floor((nowUs - this.startUs) / this.intervalUs) + 1;
+    // scheduledCount caps duration runs (with the same float-noise guard), so the last message is never
+    // one past rate × duration
+    return Math.max(0, Math.min(due, this.scheduledCount) - this.next);
   }
 
   /** Takes the next message: its index and intended time (now, for unthrottled runs). */

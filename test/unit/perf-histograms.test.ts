@@ -110,6 +110,15 @@ describe('open-loop schedule', () => {
     assert.equal(s.scheduledCount, 50_000);
   });
 
+  it('never issues one past rate × duration, even with a fractional start time', () => {
+    for (const startUs of [1_000_000.3, 123_456_789.987654, 7.000001]) {
+      const s = new OpenLoopSchedule(2000, startUs, Infinity, startUs + 1_000_000);
+      assert.equal(s.scheduledCount, 2000);
+      // long after the end, exactly the scheduled messages are due
+      assert.equal(s.dueCount(startUs + 5_000_000), 2000, `start ${startUs}`);
+    }
+  });
+
   it('shards split the key space without overlap', () => {
     const keys = new Set<string>();
     for (let shard = 0; shard < 4; shard++) {
