@@ -368,9 +368,11 @@ export class KafkaLagSource implements LagSource {
           status: 'UNKNOWN',
         });
       }
-      // A group asked by name that has committed nothing for the topics asked still shows its partitions.
-      if (query.groups.length && query.topics.length) {
-        for (const topic of query.topics) {
+      // Every partition of a topic the group consumes is shown, committed or not ("-", never a zero lag).
+      const groupTopics = new Set([...g.committed.keys()].map((k) => k.split('\u0000')[0]!));
+      if (query.groups.length) for (const t of query.topics) groupTopics.add(t);
+      {
+        for (const topic of groupTopics) {
           for (const [partition, end] of ends.get(topic) ?? []) {
             const key = `${topic}\u0000${partition}`;
             if (g.committed.has(key)) continue;
