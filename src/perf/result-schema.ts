@@ -68,7 +68,15 @@ export interface PerfResult {
   broker: { kind: 'kafka' | 'pulsar' | 'rabbitmq'; target: string; dataPath?: string };
   /** every setting the run used (rate, record size, producers, acks, ...) */
   settings: Record<string, unknown>;
-  environment: { hostname: string; platform: string; node: string; cpus: number; startTime: string; endTime: string; shard?: string };
+  environment: {
+    hostname: string;
+    platform: string;
+    node: string;
+    cpus: number;
+    startTime: string;
+    endTime: string;
+    shard?: string;
+  };
   /** measured phase only (warm-up excluded) */
   durationSeconds: number;
   targetRate: number | null;

@@ -4,7 +4,7 @@ import type { KafkaContext, ResolvedContext } from '../../config/types';
 import { withTimeout } from '../../util/timeout';
 import { tlsOptions } from '../tls';
 import type { BrokerConnectionBase, ClusterInfo, ConnectOptions } from '../types';
-import { fetchKafkaApiVersions } from './api-versions';
+import { fetchKafkaApiVersions, metadataVersionName } from './api-versions';
 import { mapKafkaError } from './errors';
 
 // kafkajs prints a partitioner migration notice on every producer; mqctl picks its partitioner explicitly.
@@ -68,8 +68,9 @@ export class KafkaConnection implements BrokerConnectionBase {
     const cluster = await this.call('describe cluster', () => admin.describeCluster());
     const versions = await fetchKafkaApiVersions(this.settings, this.timeoutMs).catch(() => undefined);
     const details: ClusterInfo['details'] = {};
-    if (versions?.metadataVersionLevel !== undefined)
-      details['metadata.version (level)'] = versions.metadataVersionLevel;
+    const level = versions?.metadataVersionLevel;
+    if (level !== undefined)
+      details['metadata.version'] = `${metadataVersionName(level) ?? 'unknown'} (level ${level})`;
     for (const [name, level] of Object.entries(versions?.finalizedFeatures ?? {})) {
       if (name !== 'metadata.version') details[`feature ${name}`] = level;
     }

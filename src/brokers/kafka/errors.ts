@@ -65,7 +65,7 @@ export function mapKafkaError(error: unknown, brokers: string, subject?: string)
     name === 'KafkaJSRequestTimeoutError' ||
     name === 'KafkaJSBrokerNotFound' ||
     name === 'KafkaJSConnectionClosedError' ||
-    /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|Connection timeout|Closed connection/i.test(
+    /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|ECONNRESET|Connection timeout|Closed connection|not connected|Request timed out/i.test(
       inner.message ?? '',
     )
   ) {
