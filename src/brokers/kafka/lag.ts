@@ -305,12 +305,13 @@ export class KafkaLagSource implements LagSource {
     const describedById = new Map(descriptions.map((d) => [d.groupId, d]));
 
     // Partitions per group: what it committed, plus what its members are assigned.
-    const perGroup = groupIds.map((groupId, i) => {
+    const allGroups = groupIds.map((groupId, i) => {
       const committed = new Map<string, number | null>();
       for (const t of offsets[i]!) {
         for (const p of t.partitions) {
+          // -1: no commit. Such partitions are added below for the topics the group consumes.
           const offset = Number(p.offset);
-          committed.set(`${t.topic}\u0000${p.partition}`, offset >= 0 ? offset : null);
+          if (offset >= 0) committed.set(`${t.topic}\u0000${p.partition}`, offset);
         }
       }
       const owners = new Map<string, LagOwner>();
@@ -327,6 +328,9 @@ export class KafkaLagSource implements LagSource {
       }
       return { groupId, committed, owners, description };
     });
+    // Every group, filtered by topic: only the groups that consume one of those topics.
+    const perGroup =
+      !query.groups.length && query.topics.length ? allGroups.filter((g) => g.committed.size > 0) : allGroups;
 
     if (query.groups.length) {
       for (const g of perGroup) {
@@ -402,7 +406,7 @@ export class KafkaLagSource implements LagSource {
       target: this.conn.target,
       takenAt,
       rows,
-      groups: groupIds.map((groupId) => {
+      groups: perGroup.map(({ groupId }) => {
         const d = describedById.get(groupId);
         return { group: groupId, state: d?.state, members: d?.members.length };
       }),

@@ -103,6 +103,19 @@ describe('kafka lag against a real broker', () => {
         [2, null, null, 'UNKNOWN'],
       ],
     );
+    // All groups filtered by topic: only the groups that consume it, with every partition of it.
+    const byTopic = await source.snapshot({ groups: [], topics: [topic], timeLag: false });
+    assert.deepEqual(
+      byTopic.groups.map((g) => g.group),
+      [group],
+    );
+    assert.equal(byTopic.rows.length, 3);
+    const whole = await source.snapshot({ groups: [group], topics: [], timeLag: false });
+    assert.equal(whole.rows.length, 3, 'partitions without a commit of a consumed topic are listed');
+    await assert.rejects(
+      source.snapshot({ groups: [uniqueName('nope')], topics: [topic], timeLag: true }),
+      (e: MqctlError) => e.exitCode === 3,
+    );
     await assert.rejects(
       source.snapshot({ groups: [uniqueName('nope')], topics: [], timeLag: true }),
       (e: MqctlError) => e.exitCode === 3,
