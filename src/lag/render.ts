@@ -18,19 +18,24 @@ export type LagOutputFormat = (typeof LAG_OUTPUT_FORMATS)[number];
 const ms = (v: number | null | undefined) =>
   v === null || v === undefined ? '-' : v === 0 ? '0s' : formatDuration(v);
 const rate = (v: number | null | undefined) => (v === null || v === undefined ? '-' : `${v.toFixed(1)}/s`);
-const eta = (v: number | null | undefined) =>
-  v === null || v === undefined ? '-' : formatDuration(v * 1000);
+const eta = (v: number | null | undefined) => (v === null || v === undefined ? '-' : ms(v * 1000));
 const partitionCell = (r: LagRow) => (r.partition === null ? '-' : r.partition);
 
-function groupColumns(watching: boolean): Column<GroupSummary>[] {
+function groupColumns(kind: LagReport['kind'], watching: boolean): Column<GroupSummary>[] {
   const cols: Column<GroupSummary>[] = [
     { header: 'GROUP', get: (g) => g.group },
     { header: 'STATE', get: (g) => g.state },
     { header: 'MEMBERS', get: (g) => g.members, align: 'right' },
     { header: 'TOTAL-LAG', get: (g) => g.totalLag, align: 'right' },
-    { header: 'NO-COMMIT', get: (g) => (g.rowsWithoutCommit ? g.rowsWithoutCommit : ''), align: 'right' },
-    { header: 'MAX-TIME-LAG', get: (g) => ms(g.maxTimeLagMs), align: 'right' },
   ];
+  if (kind === 'kafka') {
+    cols.push({
+      header: 'NO-COMMIT',
+      get: (g) => (g.rowsWithoutCommit ? g.rowsWithoutCommit : ''),
+      align: 'right',
+    });
+  }
+  cols.push({ header: 'MAX-TIME-LAG', get: (g) => ms(g.maxTimeLagMs), align: 'right' });
   if (watching) {
     cols.push(
       { header: 'CONSUME', get: (g) => rate(g.consumeRate), align: 'right' },
@@ -188,7 +193,7 @@ export async function renderLagReport(
         {
           title:
             report.kind === 'rabbitmq' ? 'queues' : report.kind === 'pulsar' ? 'subscriptions' : 'groups',
-          body: renderTable(report.groups, groupColumns(options.watching), style),
+          body: renderTable(report.groups, groupColumns(report.kind, options.watching), style),
         },
       ];
       if (report.kind !== 'rabbitmq') {

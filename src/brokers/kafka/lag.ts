@@ -262,9 +262,10 @@ export class KafkaLagSource implements LagSource {
             return; // time lag is best effort: rows keep "unknown" (or get interpolated in --watch)
           }
           const answered = new Set<string>();
+          const byKey = new Map(pending.map((w) => [`${w.topic}\u0000${w.partition}`, w]));
           for (const t of response.responses) {
             for (const p of t.partitions) {
-              const w = pending.find((x) => x.topic === t.topicName && x.partition === p.partition);
+              const w = byKey.get(`${t.topicName}\u0000${p.partition}`);
               if (!w || p.errorCode !== 0) continue;
               const record = p.messages.find((m) => Number(m.offset) >= w.offset && !m.isControlRecord);
               if (record) {
@@ -436,7 +437,8 @@ export class KafkaLagSource implements LagSource {
       });
     }
     if (wanted.size === 0) return;
-    // One Fetch per leader per distinct offset "layer": most partitions have one group, so usually one round.
+    // One Fetch per leader per distinct offset "layer" (a partition read at several offsets by several
+    // groups needs one layer per offset); the layers go out together.
     const layers: Array<Array<{ topic: string; partition: number; offset: number }>> = [];
     const depth = new Map<string, number>();
     for (const w of wanted.values()) {
@@ -446,13 +448,15 @@ export class KafkaLagSource implements LagSource {
       (layers[d] ??= []).push(w);
     }
     const found = new Map<string, number>();
-    for (const layer of layers) {
-      const timestamps = await this.recordTimestamps(layer);
-      for (const w of layer) {
-        const ts = timestamps.get(`${w.topic}\u0000${w.partition}`);
-        if (ts !== undefined) found.set(`${w.topic}\u0000${w.partition}\u0000${w.offset}`, ts);
-      }
-    }
+    await Promise.all(
+      layers.map(async (layer) => {
+        const timestamps = await this.recordTimestamps(layer);
+        for (const w of layer) {
+          const ts = timestamps.get(`${w.topic}\u0000${w.partition}`);
+          if (ts !== undefined) found.set(`${w.topic}\u0000${w.partition}\u0000${w.offset}`, ts);
+        }
+      }),
+    );
     const now = Date.now();
     for (const row of rows) {
       const offset = offsetFor(row);

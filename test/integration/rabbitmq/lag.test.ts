@@ -78,15 +78,26 @@ describe('rabbitmq lag against a real broker', () => {
     await holder.prefetch(100);
     await holder.consume(queue, () => undefined); // takes 100, never acks
 
-    // Management counts are sampled (every few seconds); wait until unacked shows the 100 held.
-    let report: LagReport | undefined;
-    for (let i = 0; i < 60; i++) {
-      report = new LagHistory().observe(
-        await source.snapshot({ groups: [queue], topics: [], timeLag: true }),
-      );
-      if (report.rows[0]!.unacked === 100 && report.rows[0]!.ready === 5900) break;
+    // Management values (unacked, head_message_timestamp) are sampled every few seconds, and the head
+    // timestamp is refreshed a sample after the counts: wait until the broker's own statistics show the
+    // state the test created (bounded), then take the snapshot.
+    for (let i = 0; i < 120; i++) {
+      const q = await conn.management.get<{
+        messages_ready?: number;
+        messages_unacknowledged?: number;
+        head_message_timestamp?: number;
+      }>(`/api/queues/${conn.vhostPath}/${encodeURIComponent(queue)}`);
+      if (
+        q.messages_ready === 5900 &&
+        q.messages_unacknowledged === 100 &&
+        (q.head_message_timestamp ?? 0) >= Math.floor(headSentAt / 1000)
+      )
+        break;
       await sleep(250);
     }
+    const report: LagReport | undefined = new LagHistory().observe(
+      await source.snapshot({ groups: [queue], topics: [], timeLag: true }),
+    );
     const row = report!.rows[0]!;
     assert.equal(row.ready, 5900);
     assert.equal(row.unacked, 100);
