@@ -29,7 +29,7 @@ function run(
   cmd: string,
   args: string[],
   timeoutMs = 300_000,
-): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; ms: number }> {
   const started = performance.now();
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, {
@@ -42,9 +42,9 @@ function run(
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr, ms: performance.now() - started });
+      resolvePromise({ code, signal, stdout, stderr, ms: performance.now() - started });
     });
   });
 }
@@ -159,7 +159,10 @@ export async function main(): Promise<void> {
         '--timeout',
         '60s',
       ]);
-      if (a.code !== 0) throw new Error(`mqctl lag failed: ${a.stderr}`);
+      if (a.code !== 0)
+        throw new Error(
+          `mqctl lag failed (exit ${a.code}, signal ${a.signal}, ${(a.ms / 1000).toFixed(1)} s): ${a.stderr}`,
+        );
       cli.push(a.ms);
       const b = await run(process.execPath, [
         bin,
@@ -173,7 +176,8 @@ export async function main(): Promise<void> {
         '--timeout',
         '60s',
       ]);
-      if (b.code !== 0) throw new Error(`mqctl lag --no-time-lag failed: ${b.stderr}`);
+      if (b.code !== 0)
+        throw new Error(`mqctl lag --no-time-lag failed (exit ${b.code}, signal ${b.signal}): ${b.stderr}`);
       cliNoTimeLag.push(b.ms);
     }
     const ref: number[] = [];

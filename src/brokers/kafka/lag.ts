@@ -438,7 +438,7 @@ export class KafkaLagSource implements LagSource {
     }
     if (wanted.size === 0) return;
     // One Fetch per leader per distinct offset "layer" (a partition read at several offsets by several
-    // groups needs one layer per offset); the layers go out together.
+    // groups needs one layer per offset), one layer after the other.
     const layers: Array<Array<{ topic: string; partition: number; offset: number }>> = [];
     const depth = new Map<string, number>();
     for (const w of wanted.values()) {
@@ -448,15 +448,13 @@ export class KafkaLagSource implements LagSource {
       (layers[d] ??= []).push(w);
     }
     const found = new Map<string, number>();
-    await Promise.all(
-      layers.map(async (layer) => {
-        const timestamps = await this.recordTimestamps(layer);
-        for (const w of layer) {
-          const ts = timestamps.get(`${w.topic}\u0000${w.partition}`);
-          if (ts !== undefined) found.set(`${w.topic}\u0000${w.partition}\u0000${w.offset}`, ts);
-        }
-      }),
-    );
+    for (const layer of layers) {
+      const timestamps = await this.recordTimestamps(layer);
+      for (const w of layer) {
+        const ts = timestamps.get(`${w.topic}\u0000${w.partition}`);
+        if (ts !== undefined) found.set(`${w.topic}\u0000${w.partition}\u0000${w.offset}`, ts);
+      }
+    }
     const now = Date.now();
     for (const row of rows) {
       const offset = offsetFor(row);
