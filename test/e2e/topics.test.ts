@@ -242,7 +242,12 @@ describe('e2e: mqctl queue, exchange and binding on RabbitMQ (bin/run.js)', () =
     const table = await run(['queue', 'describe', q, ...r]);
     assert.match(table.stdout, /x-message-ttl\s+60000/);
 
-    const list = await run(['queue', 'list', '--filter', q, '-o', 'csv', ...r]);
+    // The management API reports a new queue's state only after its first stats sample (~5 s): wait for it.
+    let list = await run(['queue', 'list', '--filter', q, '-o', 'csv', ...r]);
+    for (let i = 0; i < 20 && list.stdout.includes(',quorum,-,'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      list = await run(['queue', 'list', '--filter', q, '-o', 'csv', ...r]);
+    }
     assert.equal(
       list.stdout.trim(),
       `NAME,TYPE,STATE,MESSAGES,READY,UNACKED,CONSUMERS,DURABLE\n${q},quorum,running,0,0,0,0,yes`,

@@ -10,6 +10,7 @@ import type {
 } from '../perf';
 import { PERF_STAMP_HEADER } from '../perf';
 import type { KafkaConnection } from './connection';
+import { waitForTopicLeaders } from './wait';
 import { mapKafkaError } from './errors';
 import { createRdkafkaPerfProducer } from './perf-rdkafka';
 
@@ -194,7 +195,8 @@ async function ensureTopic(connection: KafkaConnection, options: PerfProducerOpt
     'create topic',
     () =>
       admin.createTopics({
-        waitForLeaders: true,
+        // waited for below: kafkajs gives up when the broker's metadata trails the controller
+        waitForLeaders: false,
         topics: [
           {
             topic: options.topic,
@@ -205,6 +207,7 @@ async function ensureTopic(connection: KafkaConnection, options: PerfProducerOpt
       }),
     options.topic,
   );
+  await waitForTopicLeaders(connection, options.topic);
 }
 
 export async function createKafkaPerfProducer(

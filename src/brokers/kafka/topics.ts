@@ -17,6 +17,7 @@ import type {
 } from '../topics';
 import type { KafkaConnection } from './connection';
 import { mapKafkaError } from './errors';
+import { waitForTopicLeaders } from './wait';
 
 /** DescribeConfigs' ConfigSource enum (KIP-226), as words users know from kafka-configs.sh. */
 const CONFIG_SOURCES: Record<number, string> = {
@@ -254,23 +255,8 @@ export class KafkaTopicAdmin implements TopicAdmin {
     return { ...result, created: !spec.dryRun };
   }
 
-  /**
-   * After CreateTopics the controller has the topic, but the broker's metadata cache may not for a moment:
-   * poll (bounded by --timeout) until every partition has a leader. Undefined if that did not happen in time;
-   * the topic exists either way.
-   */
-  private async waitForTopic(name: string): Promise<ITopicMetadata | undefined> {
-    const admin = await this.admin();
-    const deadline = Date.now() + this.connection.timeoutMs;
-    for (;;) {
-      const topic = await admin
-        .fetchTopicMetadata({ topics: [name] })
-        .then((m) => m.topics.find((t) => t.name === name))
-        .catch(() => undefined);
-      if (topic && topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0)) return topic;
-      if (Date.now() >= deadline) return undefined;
-      await sleep(200);
-    }
+  private waitForTopic(name: string): Promise<ITopicMetadata | undefined> {
+    return waitForTopicLeaders(this.connection, name);
   }
 
   /**
