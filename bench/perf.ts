@@ -289,6 +289,16 @@ export function renderTable(rows: Row[]): string {
   return [row(header), ...lines.map(row)].join('\n');
 }
 
+/** Leaves nothing behind: the topics/queues of a run hold up to hundreds of thousands of messages. */
+async function deleteBenchTopics(kind: string, names: string[]): Promise<void> {
+  const noun = kind === 'rabbitmq' ? 'queue' : 'topic';
+  for (const name of names) {
+    await timed(process.execPath, [BIN, noun, 'delete', name, '--kind', kind, '--yes'], 60_000).catch(
+      () => undefined,
+    );
+  }
+}
+
 export async function main(): Promise<void> {
   const rows: Row[] = [];
   for (const kind of BROKERS) {
@@ -309,6 +319,7 @@ export async function main(): Promise<void> {
       const m = await mqctl(kind, `${topic}-mqctl`, rate, records);
       const r = await ref.run(`${topic}-ref`, rate, records);
       rows.push({ broker: kind, mode, mqctl: m, ref: r });
+      await deleteBenchTopics(kind, [`${topic}-mqctl`, `${topic}-ref`]);
       for (const note of [m.note && `mqctl: ${m.note}`, r.note && `${ref.name}: ${r.note}`].filter(Boolean))
         process.stderr.write(`  ${kind} ${mode}: ${note}\n`);
     }
