@@ -539,7 +539,7 @@ export class KafkaLagSource implements LagSource {
         topicNames.map(async (topic) => {
           const offsets = await this.conn.call(
             'look up offsets by time',
-            () => admin.fetchTopicOffsetsByTimestamp(topic, spec.timestamp),
+            () => admin.fetchTopicOffsetsByTimestamp(topic, Math.floor(spec.timestamp)),
             topic,
           );
           for (const o of offsets) byTime.set(`${topic}\u0000${o.partition}`, Number(o.offset));

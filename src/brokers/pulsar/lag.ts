@@ -350,7 +350,8 @@ export class PulsarLagSource implements LagSource {
           subject: `subscription ${plan.group}`,
         });
       } else {
-        const ts = spec.to === 'datetime' ? spec.timestamp : 0;
+        // the REST route takes whole milliseconds; a fractional value matches no route and answers a bare 404
+        const ts = spec.to === 'datetime' ? Math.floor(spec.timestamp) : 0;
         await this.conn.admin.request({
           method: 'POST',
           path: `${subPath}/resetcursor/${ts}`,
