@@ -68,10 +68,10 @@ export function consumeOptions(topic: string, numRecords: number): ConsumeOption
  * back, each with an end-to-end sample from its stamp.
  */
 export async function produceAtRateThenConsume(kind: BrokerKind, baseTopic: string): Promise<void> {
-  // "Within ±2 %" is a claim about a generator that had the CPU it needed. When the run itself reports it
-  // was generator-bound, or the broker could not take 5,000 msg/s (both starved by other work on this 2-core
-  // machine), that attempt says nothing about the rate limiter: try again, at most 3 times, on a fresh topic. Every assertion below applies to the final
-  // attempt, whatever it reports.
+  // "Within ±2 %" is a claim about a generator that had the CPU it needed. When an attempt misses it AND
+  // the run itself reports it was generator-bound, or the broker could not take 5,000 msg/s (starved by
+  // other work on this 2-core machine), that attempt says nothing about the rate limiter: try again, at most
+  // 3 times, on a fresh topic. Every assertion below applies to the final attempt, whatever it reports.
   let produced;
   let topic = baseTopic;
   for (let attempt = 1; attempt <= 3; attempt++) {
@@ -83,8 +83,10 @@ export async function produceAtRateThenConsume(kind: BrokerKind, baseTopic: stri
     } finally {
       await producerConnection.close();
     }
-    const starved = produced.result.valid === false || produced.result.sent < 50_000;
-    if (!starved) break;
+    const result = produced.result;
+    const rateHeld = result.sent === 50_000 && Math.abs((result.sendRate ?? 0) - 5000) / 5000 <= 0.02;
+    const starved = result.valid === false || result.sent < 50_000;
+    if (rateHeld || !starved) break;
     console.error(
       `attempt ${attempt} on ${kind}: ${produced.result.invalidReason ?? `the broker took only ${produced.result.sent} of 50000 records`}; retrying`,
     );
