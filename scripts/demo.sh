@@ -13,14 +13,16 @@ npm run build --silent
 bash scripts/brokers.sh up kafka
 
 export MQCTL_BROKERS=127.0.0.1:9092
-topic=mqctl-demo-orders
+topic=mqctl-demo-events
 group=mqctl-demo-billing
 
 run cluster info
-run topic create "$topic" --partitions 3 --if-not-exists
+run topic create "$topic" --partitions 1 --if-not-exists
 run perf produce --topic "$topic" --rate 2000 --duration 5s --warmup 1s --record-size 200 \
   --gate 'errors==0' --gate 'throughput>=1500' --allow-invalid
-run perf consume --topic "$topic" --group "$group" --num-records 4000
+run perf consume --topic "$topic" --group "$group" --duration 8s
+# the consumer has stopped; new traffic arrives and the group falls behind
+run perf produce --topic "$topic" --rate 1000 --num-records 3000 --record-size 200 --allow-invalid --output json >/dev/null
 run topic describe "$topic"
 run lag --group "$group"
 run lag --group "$group" --max-lag 1 || echo "(exit $? — the threshold breached, as a CI step would see it)"
