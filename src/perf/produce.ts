@@ -317,13 +317,19 @@ export class ProduceRun {
       const target = inWarmup
         ? this.measuredStartUs
         : this.interval.startUs + this.settings.intervalMs * 1000;
-      this.intervalTimer = setTimeout(
-        () => {
-          this.closeInterval(nowUs(), false);
-          if (!this.stopped || this.pending > 0) next();
-        },
-        Math.max(1, (target - now) / 1000),
-      );
+      const fire = () => {
+        const at = nowUs();
+        // Node truncates fractional delays, so a timer can fire up to 1 ms early. Closing the warm-up interval
+        // early would start the next one inside the warm-up, and it would be dropped as warm-up with its
+        // measured records: wait out the remainder instead.
+        if (at < target) {
+          this.intervalTimer = setTimeout(fire, Math.max(1, Math.ceil((target - at) / 1000)));
+          return;
+        }
+        this.closeInterval(at, false);
+        if (!this.stopped || this.pending > 0) next();
+      };
+      this.intervalTimer = setTimeout(fire, Math.max(1, Math.ceil((target - now) / 1000)));
     };
     next();
   }

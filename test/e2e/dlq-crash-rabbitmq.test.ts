@@ -60,11 +60,28 @@ describe('dlq replay on RabbitMQ survives SIGKILL at random points (nothing lost
       ];
       const killedArgs = [...args, '--rate', '1500'];
       const progress: number[] = [];
+      const targetDepth = async (): Promise<number> => {
+        const conn = await amqp.connect(LOCAL.rabbitmq.url);
+        try {
+          const ch = await conn.createChannel();
+          return (await ch.checkQueue(names.target)).messageCount;
+        } finally {
+          await conn.close();
+        }
+      };
       let kills = 0;
       const delays: number[] = [];
       for (let attempt = 0; attempt < 15 && kills < 5; attempt++) {
-        const delay = 1500 + Math.floor(Math.random() * 3000);
-        const result = await runAndKill(BIN, killedArgs, env, delay);
+        // a random point after this run's first new copies: mid-replay, never during process start-up
+        const delay = 200 + Math.floor(Math.random() * 1500);
+        const before = progress.length > 0 ? progress[progress.length - 1]! : 0;
+        const result = await runAndKill(
+          BIN,
+          killedArgs,
+          env,
+          delay,
+          async () => (await targetDepth()) > before,
+        );
         if (result.killed) {
           kills++;
           delays.push(delay);

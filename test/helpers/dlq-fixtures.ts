@@ -341,6 +341,11 @@ export function runAndKill(
   args: string[],
   env: Record<string, string>,
   killAfterMs: number,
+  /**
+   * When given, the kill clock starts only once this says the run has made progress (polled every 100 ms),
+   * so every kill lands mid-replay rather than during process start-up.
+   */
+  startedWhen?: () => Promise<boolean>,
 ): Promise<{ killed: boolean; code: number | null }> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { spawn } = require('node:child_process') as typeof import('node:child_process');
@@ -350,12 +355,25 @@ export function runAndKill(
       stdio: ['ignore', 'ignore', 'ignore'],
     });
     let killed = false;
-    const timer = setTimeout(() => {
-      killed = child.kill('SIGKILL');
-    }, killAfterMs);
+    let exited = false;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      timer = setTimeout(() => {
+        killed = child.kill('SIGKILL');
+      }, killAfterMs);
+    };
+    if (startedWhen) {
+      const poll = async () => {
+        if (exited) return;
+        if (await startedWhen().catch(() => false)) arm();
+        else setTimeout(() => void poll(), 100);
+      };
+      void poll();
+    } else arm();
     child.on('error', reject);
     child.on('exit', (code, signal) => {
-      clearTimeout(timer);
+      exited = true;
+      if (timer) clearTimeout(timer);
       resolve({ killed: killed && signal === 'SIGKILL', code });
     });
   });

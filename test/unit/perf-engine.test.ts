@@ -70,6 +70,25 @@ describe('open-loop produce run', () => {
     }
   });
 
+  it('after a warm-up, the measured intervals add up to every acknowledged record', async () => {
+    for (const warmupMs of [250, 333.3, 401]) {
+      const driver = new DelayedAckDriver(1);
+      const run = new ProduceRun(
+        [driver],
+        settings({ rate: 2000, durationMs: 600, warmupMs, intervalMs: 150 }),
+        new PayloadSource(10, undefined),
+        new KeySource('none', 1),
+      );
+      const outcome = await run.run();
+      assert.equal(outcome.acked, 1200, `warm-up ${warmupMs} ms`);
+      assert.equal(
+        outcome.intervals.reduce((n, i) => n + i.acked, 0),
+        outcome.acked,
+        `warm-up ${warmupMs} ms: intervals ${outcome.intervals.map((i) => i.acked).join(',')}`,
+      );
+    }
+  });
+
   it('a 100 ms stall shows in response latency and send delay, not in service latency', async () => {
     const driver = new DelayedAckDriver(1);
     const run = new ProduceRun(
