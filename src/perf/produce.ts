@@ -95,6 +95,14 @@ class Chunk implements PerfChunk {
  * and that lateness is measured), hands them to the producers round robin, and records per record:
  * response latency = ack − intended, service latency = ack − hand-over, send delay = hand-over − intended.
  */
+/**
+ * Whether an interval belongs in the measured series. Interval sent/acked count measured records only; a
+ * warm-up interval whose close timer fired late holds some, and dropping it would lose them.
+ */
+export function holdsMeasuredRecords(interval: { warmup: boolean; sent: number; acked: number }): boolean {
+  return !interval.warmup || interval.sent + interval.acked > 0;
+}
+
 export class ProduceRun {
   readonly histograms = new HistogramSet(PRODUCE_HISTOGRAMS);
   private readonly intervals: IntervalSnapshot[] = [];
@@ -157,7 +165,7 @@ export class ProduceRun {
     const endUs2 = Math.max(this.lastAckUs, Math.min(nowUs(), this.schedule.endUs));
     return {
       histograms: this.histograms,
-      intervals: this.intervals.filter((i) => !i.warmup),
+      intervals: this.intervals.filter(holdsMeasuredRecords),
       ...this.counts,
       unacknowledged,
       errorMessages: [...this.errorMessages].map(([m, n]) => (n > 1 ? `${m} (×${n})` : m)),

@@ -12,7 +12,7 @@ import { ConsumeRun, type ConsumeOutcome } from './consume';
 import type { LogInterval } from './files';
 import type { Histogram } from './histograms';
 import { KeySource, PayloadSource, type KeyPattern } from './payload';
-import { ProduceRun, type IntervalSnapshot, type ProduceOutcome } from './produce';
+import { ProduceRun, type IntervalSnapshot, type ProduceOutcome, holdsMeasuredRecords } from './produce';
 import { buildResult, type MqctlPerfResult, type RunData } from './result';
 import type { HistogramName, PerfInterval } from './result-schema';
 
@@ -215,7 +215,7 @@ export async function runProduce(
   );
   const logIntervals: LogInterval[] = [];
   const { run, done } = startProduce(producers, o, hooks, (s) => {
-    if (s.warmup) return;
+    if (!holdsMeasuredRecords(s)) return;
     logIntervals.push(toLogInterval(s));
     const row = intervalOf(s, false);
     hooks.onIntervalHistograms?.(s.histograms);
@@ -382,7 +382,7 @@ export async function runE2e(
   const e2eIntervals: Array<IntervalSnapshot & { received: number }> = [];
   const { run, done } = startProduce(producers, o, hooks, (s) => {
     const ci = consume.takeInterval();
-    if (s.warmup) return;
+    if (!holdsMeasuredRecords(s)) return;
     const histograms = new Map(s.histograms);
     for (const [name, h] of ci.histograms) histograms.set(name, h);
     const merged = { ...s, histograms, received: ci.received };

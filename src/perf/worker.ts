@@ -3,6 +3,7 @@ import { connect } from '../brokers';
 import { formatErrorLine } from '../cli/errors';
 import type { ResolvedContext } from '../config/types';
 import { encodeHistogram } from './histograms';
+import { holdsMeasuredRecords } from './produce';
 import { openProducers, startProduce, type ProduceOptions } from './run';
 import type { HistogramName } from './result-schema';
 
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
     const producers = await openProducers(connection, input.options);
     port.postMessage({ type: 'ready', description: producers[0]!.description } satisfies WorkerMessage);
     const { done } = startProduce(producers, input.options, { signal: abort.signal }, (s) => {
-      if (s.warmup) return;
+      if (!holdsMeasuredRecords(s)) return;
       port.postMessage({
         type: 'interval',
         t: s.t,
