@@ -6,10 +6,9 @@
  *
  *   npm run build && node dist/bench/lag.js        (env: BENCH_LAG_TOPICS, BENCH_LAG_PARTITIONS, BENCH_LAG_GROUPS, BENCH_LAG_RUNS)
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Admin } from 'kafkajs';
 import { connect } from '../src/brokers';
 import type { KafkaConnection } from '../src/brokers/kafka/connection';
@@ -17,43 +16,13 @@ import { KafkaLagSource } from '../src/brokers/kafka/lag';
 import { resolveContext } from '../src/config/resolve';
 import { ConfigStore } from '../src/config/store';
 import { LagHistory } from '../src/lag/report';
+import { ROOT, reftoolsPath as reftools, runProcess as run } from './_process';
 
 const BROKERS = process.env.MQCTL_BENCH_BROKERS ?? '127.0.0.1:9092';
 const TOPICS = Number(process.env.BENCH_LAG_TOPICS ?? 20);
 const PARTITIONS = Number(process.env.BENCH_LAG_PARTITIONS ?? 100);
 const GROUPS = Number(process.env.BENCH_LAG_GROUPS ?? 200);
 const RUNS = Number(process.env.BENCH_LAG_RUNS ?? 3);
-const ROOT = resolve(__dirname, '..', '..');
-
-function run(
-  cmd: string,
-  args: string[],
-  timeoutMs = 300_000,
-): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; ms: number }> {
-  const started = performance.now();
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolvePromise({ code, signal, stdout, stderr, ms: performance.now() - started });
-    });
-  });
-}
-
-function reftools(): string {
-  for (const p of [join(ROOT, 'scripts', 'reftools.sh'), '/work/main/scripts/reftools.sh'])
-    if (existsSync(p)) return p;
-  throw new Error('scripts/reftools.sh not found (the reference Kafka tools)');
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 

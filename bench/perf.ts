@@ -10,26 +10,14 @@
  * BENCH_KAFKA_RATE (50000), BENCH_RATE (20000), REFTOOLS (default ../main/scripts/reftools.sh or
  * scripts/reftools.sh). Numbers from a shared machine are noisy: run it on a quiet one.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { ROOT, reftoolsPath as reftools, runProcess } from './_process';
 
-const ROOT = resolve(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'run.js');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const BROKERS = (process.env.BENCH_BROKERS ?? 'kafka,rabbitmq,pulsar').split(',').map((b) => b.trim());
-
-function reftools(): string {
-  const candidates = [
-    process.env.REFTOOLS,
-    join(ROOT, 'scripts', 'reftools.sh'),
-    '/work/main/scripts/reftools.sh',
-  ];
-  const found = candidates.find((c) => c && existsSync(c));
-  if (!found) throw new Error('scripts/reftools.sh not found (set REFTOOLS=/path/to/reftools.sh)');
-  return found;
-}
 
 interface Measured {
   /** msg/s */
@@ -51,30 +39,16 @@ interface Timed {
 }
 
 /** Runs a command under GNU time for its CPU time and peak RSS (children included). */
-function timed(cmd: string, args: string[], timeoutMs: number): Promise<Timed> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', 'MQCTL_BENCH_TIME %U %S %M', cmd, ...args], {
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const m = /MQCTL_BENCH_TIME ([\d.]+) ([\d.]+) (\d+)/.exec(stderr);
-      resolvePromise({
-        code,
-        stdout,
-        stderr,
-        cpuSeconds: m ? Number(m[1]) + Number(m[2]) : NaN,
-        peakRssMiB: m ? Number(m[3]) / 1024 : NaN,
-      });
-    });
-  });
+async function timed(cmd: string, args: string[], timeoutMs: number): Promise<Timed> {
+  const run = await runProcess('/usr/bin/time', ['-f', 'MQCTL_BENCH_TIME %U %S %M', cmd, ...args], timeoutMs);
+  const m = /MQCTL_BENCH_TIME ([\d.]+) ([\d.]+) (\d+)/.exec(run.stderr);
+  return {
+    code: run.code,
+    stdout: run.stdout,
+    stderr: run.stderr,
+    cpuSeconds: m ? Number(m[1]) + Number(m[2]) : NaN,
+    peakRssMiB: m ? Number(m[3]) / 1024 : NaN,
+  };
 }
 
 const uniq = (p: string) => `${p}-${Date.now().toString(36)}`;

@@ -9,53 +9,22 @@
  * MQCTL_BENCH_PARTITIONS (1000), MQCTL_BENCH_RUNS (3), MQCTL_REFTOOLS (path to reftools.sh).
  * Everything it creates is deleted at the end, also after a failure or Ctrl-C.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { connect } from '../src/brokers';
 import type { KafkaConnection } from '../src/brokers/kafka/connection';
+import { ROOT, reftoolsPath, runProcess as timed, type ProcessRun } from './_process';
 
 const BROKERS = process.env.MQCTL_BENCH_BROKERS ?? '127.0.0.1:9092';
 const TOPIC_COUNT = Number(process.env.MQCTL_BENCH_TOPICS ?? 5000);
 const PARTITIONS = Number(process.env.MQCTL_BENCH_PARTITIONS ?? 1000);
 const RUNS = Number(process.env.MQCTL_BENCH_RUNS ?? 3);
-const ROOT = resolve(__dirname, '..', '..');
 const MQCTL = resolve(ROOT, 'bin', 'run.js');
-const REFTOOLS =
-  process.env.MQCTL_REFTOOLS ??
-  firstExisting([resolve(ROOT, 'scripts', 'reftools.sh'), '/work/main/scripts/reftools.sh']);
 const BATCH = 250;
 
-function firstExisting(paths: string[]): string {
-  return paths.find((p) => existsSync(p)) ?? paths[0]!;
-}
+type Timed = ProcessRun;
 
-interface Timed {
-  ms: number;
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function timed(command: string, args: string[], timeoutMs = 600_000): Promise<Timed> {
-  return new Promise((resolvePromise, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(command, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ ms: Number(process.hrtime.bigint() - started) / 1e6, code, stdout, stderr });
-    });
-  });
-}
+/** scripts/reftools.sh, found when main() starts. */
+let REFTOOLS = '';
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -103,8 +72,7 @@ async function compare(
 }
 
 export async function main(): Promise<void> {
-  if (!existsSync(REFTOOLS))
-    throw new Error(`reference tools script not found at ${REFTOOLS}; set MQCTL_REFTOOLS`);
+  REFTOOLS = reftoolsPath();
   const id = `${Date.now().toString(36)}`;
   const prefix = `mqctl-bench-${id}`;
   const names = Array.from({ length: TOPIC_COUNT }, (_, i) => `${prefix}-${String(i).padStart(5, '0')}`);

@@ -42,7 +42,9 @@ const USAGE = new Set([
  */
 export function mapKafkaError(error: unknown, brokers: string, subject?: string): MqctlError {
   if (error instanceof MqctlError) return error;
-  const err = error as KafkaJsLikeError;
+  // createTopics and friends throw an aggregate of per-resource errors: the first one says what went wrong
+  const aggregate = (error as { errors?: unknown[] }).errors?.[0];
+  const err = (aggregate ?? error) as KafkaJsLikeError;
   const inner = err.originalError ?? err;
   const prefix = subject ? `${subject}: ` : '';
   const name = err.name ?? '';

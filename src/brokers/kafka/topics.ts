@@ -16,7 +16,6 @@ import type {
   TopicSummary,
 } from '../topics';
 import type { KafkaConnection } from './connection';
-import { mapKafkaError } from './errors';
 import { waitForTopicLeaders } from './wait';
 
 /** DescribeConfigs' ConfigSource enum (KIP-226), as words users know from kafka-configs.sh. */
@@ -61,20 +60,9 @@ export class KafkaTopicAdmin implements TopicAdmin {
     });
   }
 
-  /** Runs a kafkajs call under the deadline; aggregate errors (createTopics) are unwrapped first. */
-  private async call<T>(what: string, fn: () => Promise<T>, subject?: string): Promise<T> {
-    return this.connection.call(
-      what,
-      async () => {
-        try {
-          return await fn();
-        } catch (error) {
-          const inner = (error as { errors?: unknown[] }).errors?.[0];
-          throw mapKafkaError(inner ?? error, this.cluster, subject);
-        }
-      },
-      subject,
-    );
+  /** Runs a kafkajs call under the deadline, errors mapped to exit codes (see mapKafkaError). */
+  private call<T>(what: string, fn: () => Promise<T>, subject?: string): Promise<T> {
+    return this.connection.call(what, fn, subject);
   }
 
   private async topicNames(): Promise<string[]> {
