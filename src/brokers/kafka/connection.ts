@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin, type KafkaConfig, type SASLOptions, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type KafkaConfig, type SASLOptions, type LogEntry } from './kafkajs';
 import { describeTarget, secretOf } from '../../config/resolve';
 import type { KafkaContext, ResolvedContext } from '../../config/types';
 import { withTimeout } from '../../util/timeout';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Consumer, KafkaMessage } from 'kafkajs';
+import type { Consumer, KafkaMessage } from './kafkajs';
 import type { KafkaConnection } from './connection';
 import { mapKafkaError } from './errors';
 

@@ -1,4 +1,4 @@
-import type { IHeaders, KafkaMessage, Message, Producer } from 'kafkajs';
+import type { IHeaders, KafkaMessage, Message, Producer } from './kafkajs';
 import { NotFoundError, UsageError } from '../../cli/errors';
 import { decodeKafkaOrigin, decodeReplayMark, kafkaHeadersToText } from '../../dlq/headers';
 import {

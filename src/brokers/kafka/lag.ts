@@ -1,4 +1,4 @@
-import { AssignerProtocol, type Admin, type GroupDescription as KafkaGroupDescription } from 'kafkajs';
+import { AssignerProtocol, type Admin, type GroupDescription as KafkaGroupDescription } from './kafkajs';
 import { NotFoundError, UnsupportedError, UsageError } from '../../cli/errors';
 import type { LagOwner, LagQuery, LagRow, LagSnapshot } from '../../lag/model';
 import type {

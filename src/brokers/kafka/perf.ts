@@ -1,4 +1,4 @@
-import { CompressionTypes, Partitioners, type Consumer, type Message, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Consumer, type Message, type Producer } from './kafkajs';
 import { NotFoundError, UsageError } from '../../cli/errors';
 import type {
   PerfChunk,

@@ -1,4 +1,4 @@
-import { ConfigResourceTypes, type Admin, type ITopicMetadata } from 'kafkajs';
+import { ConfigResourceTypes, type Admin, type ITopicMetadata } from './kafkajs';
 import { MqctlError, NotFoundError, UsageError } from '../../cli/errors';
 import { sleep } from '../../util/timeout';
 import { mapLimit, nameMatcher, validateKafkaTopicName, validatePartitionCount } from '../../topics/validate';

@@ -1,4 +1,4 @@
-import type { ITopicMetadata } from 'kafkajs';
+import type { ITopicMetadata } from './kafkajs';
 import { sleep } from '../../util/timeout';
 import type { KafkaConnection } from './connection';
 
