@@ -24,8 +24,11 @@ export interface PerfChunk {
   readonly records: PerfRecord[];
   /** The broker acknowledged (or, with an error, rejected) record `index`. Each index is settled once. */
   settle(index: number, error?: Error): void;
-  /** Settles records [from, to) at once (a Kafka produce request acknowledges a whole batch). */
-  settleRange(from: number, to: number, error?: Error): void;
+  /**
+   * Settles records [from, to) at once (a Kafka produce request acknowledges a whole batch). `ackUs`: when
+   * the acknowledgement arrived (monotonic µs of this thread's clock), if it was earlier than now.
+   */
+  settleRange(from: number, to: number, error?: Error, ackUs?: number): void;
 }
 
 export interface PerfTopicCreation {

@@ -1,6 +1,6 @@
 import type { PerfConsumerDriver } from '../brokers/perf';
 import { epochUsNow, epochUsOf, nowUs } from './clock';
-import { HistogramSet, type Histogram } from './histograms';
+import { compactInBackground, HistogramSet, type Histogram } from './histograms';
 import type { HistogramName } from './result-schema';
 
 export interface ConsumeSettings {
@@ -159,6 +159,7 @@ export class ConsumeRun {
             };
             this.intervals.push(row);
             onInterval?.(row);
+            void compactInBackground(row.histograms);
           }, this.settings.intervalMs);
       this.finish = () => {
         clearInterval(check);

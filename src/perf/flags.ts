@@ -52,6 +52,10 @@ export const produceFlags = {
       'worker threads, each an open-loop producer at rate/N with its own event loop (histograms merged exactly)',
     default: 1,
   }),
+  'client-thread': Flags.boolean({
+    description: "run the broker client on its own worker thread, like the Java producer's sender thread",
+    allowNo: true,
+  }),
   shard: Flags.string({
     description: 'I/N: this process is shard I of N (sends rate/N and its share of the keys)',
   }),
@@ -326,6 +330,7 @@ export function produceOptionsFromFlags(f: FlagValues, kind: string): ProduceOpt
     kafka,
     rabbitmq,
     pulsar,
+    clientThread: (f['client-thread'] as boolean | undefined) ?? false,
   };
 }
 

@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { PerfChunk, PerfProducerDriver, PerfRecord } from '../brokers/perf';
 import { nowUs, epochUsOf } from './clock';
-import { HistogramSet, type Histogram } from './histograms';
+import { compactInBackground, HistogramSet, type Histogram } from './histograms';
 import type { KeySource, PayloadSource } from './payload';
 import type { HistogramName } from './result-schema';
 import { OpenLoopSchedule } from './schedule';
@@ -84,8 +84,8 @@ class Chunk implements PerfChunk {
     this.run.settled(this, index, index + 1, error);
   }
 
-  settleRange(from: number, to: number, error?: Error): void {
-    this.run.settled(this, from, to, error);
+  settleRange(from: number, to: number, error?: Error, ackUs?: number): void {
+    this.run.settled(this, from, to, error, ackUs);
   }
 }
 
@@ -289,8 +289,8 @@ export class ProduceRun {
   }
 
   /** Called by chunks as the broker acknowledges records. */
-  settled(chunk: Chunk, from: number, to: number, error?: Error): void {
-    const ackUs = nowUs();
+  settled(chunk: Chunk, from: number, to: number, error?: Error, ackAtUs?: number): void {
+    const ackUs = ackAtUs ?? nowUs();
     this.pending -= to - from;
     if (error) {
       this.counts.errors += to - from;
@@ -363,6 +363,7 @@ export class ProduceRun {
     this.interval = { sent: 0, acked: 0, errors: 0, bytes: 0, startUs: now };
     this.intervals.push(snapshot);
     this.hooks.onInterval?.(snapshot);
+    void compactInBackground(histograms);
   }
 
   /** Epoch microseconds at which the measured phase begins (after the warm-up). */

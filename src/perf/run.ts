@@ -8,9 +8,11 @@ import {
 } from '../brokers/perf';
 import type { BrokerConnection } from '../brokers/types';
 import { UsageError } from '../cli/errors';
+import type { ResolvedContext } from '../config/types';
 import { ConsumeRun, type ConsumeOutcome } from './consume';
 import type { LogInterval } from './files';
-import type { Histogram } from './histograms';
+import { compactInBackground, type Histogram } from './histograms';
+import { IoThreadProducer } from './io-thread';
 import { KeySource, PayloadSource, type KeyPattern } from './payload';
 import { ProduceRun, type IntervalSnapshot, type ProduceOutcome, holdsMeasuredRecords } from './produce';
 import { buildResult, type MqctlPerfResult, type RunData } from './result';
@@ -39,6 +41,8 @@ export interface ProduceOptions {
   kafka: KafkaPerfOptions;
   rabbitmq: RabbitPerfOptions;
   pulsar: PulsarPerfOptions;
+  /** run each broker client on its own worker thread (`--client-thread`; see io-thread.ts) */
+  clientThread?: boolean;
 }
 
 export interface ConsumeOptions {
@@ -93,6 +97,7 @@ export function produceSettingsRecord(o: ProduceOptions, kind: string): Record<s
     intervalSeconds: o.intervalMs / 1000,
     maxSendDelayMs: o.maxSendDelayMs,
     shard: o.shard ? `${o.shard.index}/${o.shard.count}` : null,
+    clientThread: Boolean(o.clientThread),
   };
   if (kind === 'kafka') settings.kafka = { ...o.kafka, acks: o.kafka.acks === -1 ? 'all' : o.kafka.acks };
   if (kind === 'rabbitmq') settings.rabbitmq = o.rabbitmq;
@@ -113,16 +118,28 @@ export async function openProducers(
   o: ProduceOptions,
 ): Promise<PerfProducerDriver[]> {
   const producers: PerfProducerDriver[] = [];
-  for (let i = 0; i < o.producers; i++) {
-    producers.push(
-      await createPerfProducer(connection, {
+  try {
+    for (let i = 0; i < o.producers; i++) {
+      const options = {
         topic: o.topic,
         create: i === 0 ? o.create : undefined,
         kafka: { ...o.kafka },
         rabbitmq: o.rabbitmq,
         pulsar: o.pulsar,
-      }),
-    );
+      };
+      producers.push(
+        o.clientThread
+          ? await IoThreadProducer.start({
+              ctx: connection.settings as ResolvedContext,
+              timeoutMs: connection.timeoutMs,
+              options,
+            })
+          : await createPerfProducer(connection, options),
+      );
+    }
+  } catch (error) {
+    await Promise.all(producers.map((p) => p.close().catch(() => undefined)));
+    throw error;
   }
   return producers;
 }
@@ -388,6 +405,7 @@ export async function runE2e(
     const merged = { ...s, histograms, received: ci.received };
     e2eIntervals.push(merged);
     logIntervals.push(toLogInterval(merged));
+    void compactInBackground(histograms);
     hooks.onIntervalHistograms?.(histograms);
     hooks.onInterval?.(intervalOf(merged, false), false);
   });

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HistogramLogReader } from 'hdr-histogram-js';
 import {
+  compactInBackground,
   decodeHistogram,
   encodeHistogram,
+  HistogramSet,
   mergeHistograms,
   newHistogram,
   summarize,
@@ -81,6 +83,37 @@ describe('histograms', () => {
     const wholeWire = decodeHistogram(encodeHistogram(all));
     assert.deepEqual(summarize(wire), summarize(wholeWire));
     assert.equal(encodeHistogram(wire).encoded, encodeHistogram(wholeWire).encoded);
+  });
+
+  it('closes an interval without copying, then compacts it in slices to an equal packed histogram', async () => {
+    const random = lcg(11);
+    const set = new HistogramSet(['latency', 'send_delay']);
+    for (let i = 0; i < 200_000; i++) {
+      set.record('latency', Math.exp(random() * 14));
+      set.record('send_delay', random() * 5000);
+    }
+    set.record('latency', 5 * 3_600_000_000); // beyond the hour the histograms were sized for: auto-resize
+    const taken = set.takeInterval();
+    const flat = new Map(taken);
+    assert.equal(set.interval.get('latency')!.totalCount, 0, 'recording continues into fresh histograms');
+    // the event loop keeps turning while compaction runs
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    await compactInBackground(taken);
+    clearInterval(ticker);
+    assert.ok(turns > 0, 'compaction yielded to the event loop');
+    for (const [name, original] of flat) {
+      const packed = taken.get(name)!;
+      assert.notEqual(packed, original);
+      assert.equal(packed.constructor.name, 'PackedHistogram');
+      assert.equal(packed.totalCount, original.totalCount);
+      assert.equal(packed.maxValue, original.maxValue);
+      assert.equal(packed.minNonZeroValue, original.minNonZeroValue);
+      for (const p of [0, 1, 50, 90, 99, 99.9, 99.99, 100])
+        assert.equal(packed.getValueAtPercentile(p), original.getValueAtPercentile(p), `${name} p${p}`);
+      assert.equal(encodeHistogram(packed).encoded.length > 0, true);
+      assert.ok(packed.estimatedFootprintInBytes < original.estimatedFootprintInBytes / 3);
+    }
   });
 
   it('summarizes in milliseconds with microsecond precision', () => {
