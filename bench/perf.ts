@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- perf`: mqctl perf produce side by side with the reference tools on the local brokers
  * (kafka-producer-perf-test, pulsar-perf, RabbitMQ PerfTest via scripts/reftools.sh), with equal settings:
- * 100-byte records, acks=all / confirms (1000 outstanding) / Pulsar defaults.
+ * 100-byte records, acks=all / confirms (1000 outstanding, transient messages, as mqctl's default) /
+ * Pulsar defaults (batching, 1 ms delay, 1000 pending).
  *
  * Per broker: (1) unthrottled throughput, (2) a fixed rate (Kafka 50,000 msg/s, others 20,000) for service
  * latency p99, each tool measured for CPU seconds per million messages and peak RSS (GNU time).
@@ -183,8 +184,6 @@ async function rabbitReference(queue: string, rate: number, records: number): Pr
     queue,
     '-ad',
     'false',
-    '-f',
-    'persistent',
     '-i',
     '1',
   ];
