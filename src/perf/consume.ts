@@ -128,11 +128,6 @@ export class SharedConsumeState implements ConsumeShared {
     return Atomics.load(this.a, 0) >= Atomics.load(this.a, 1);
   }
 
-  /** e2e runs: the total becomes known once the producers finish. */
-  setLimit(limit: number): void {
-    Atomics.store(this.a, 1, BigInt(limit));
-  }
-
   firstRecord(epochUs: number): number {
     const previous = Atomics.compareExchange(this.a, 2, 0n, BigInt(Math.round(epochUs)));
     return previous === 0n ? Math.round(epochUs) : Number(previous);
