@@ -1,9 +1,10 @@
 import { Flags } from '@oclif/core';
 import { connectionFlags } from '../../src/cli/base-command';
-import { EXIT_CODE_HELP } from '../../src/cli/errors';
+import { EXIT_CODE_HELP, UsageError } from '../../src/cli/errors';
 import { gateFlags } from '../../src/gates/options';
 import { PerfCommand } from '../../src/perf/command';
 import { consumeFlags, consumeOptionsFromFlags, perfRunFlags } from '../../src/perf/flags';
+import { runConsumeThreads } from '../../src/perf/consume-threads';
 import { runConsume } from '../../src/perf/run';
 
 export default class PerfConsumeCommand extends PerfCommand<typeof PerfConsumeCommand> {
@@ -18,6 +19,7 @@ Exit codes: ${Object.entries(EXIT_CODE_HELP)
     '<%= config.bin %> perf consume --kind kafka --topic load --num-records 1000000',
     '<%= config.bin %> perf consume --kind rabbitmq --topic q1 --duration 30s --prefetch 500',
     '<%= config.bin %> perf consume --kind pulsar --topic load --group bench --from latest --duration 60s --hgrm e2e.hgrm',
+    '<%= config.bin %> perf consume --kind kafka --topic load --threads 2 --num-records 3000000',
   ];
   static override flags = {
     ...connectionFlags,
@@ -28,13 +30,30 @@ Exit codes: ${Object.entries(EXIT_CODE_HELP)
       options: ['earliest', 'latest'],
       default: 'earliest',
     }),
+    threads: Flags.integer({
+      description:
+        'worker threads, each with its own connection and consumer (Kafka: one group; Pulsar: a Shared subscription; RabbitMQ: N consumers on the queue); --num-records is the total, histograms merged exactly',
+      default: 1,
+    }),
     ...gateFlags,
   };
 
   async run(): Promise<void> {
     const connection = await this.connect();
     const options = consumeOptionsFromFlags(this.flags as unknown as Record<string, unknown>);
-    const output = await runConsume(connection, options, this.runHooks());
+    const threads = this.flags.threads;
+    if (threads < 1) throw new UsageError('--threads must be ≥ 1');
+    const output =
+      threads > 1
+        ? await runConsumeThreads(
+            connection,
+            this.resolveContext(),
+            this.timeoutMs,
+            threads,
+            options,
+            this.runHooks(),
+          )
+        : await runConsume(connection, options, this.runHooks());
     await this.finishRun(output);
   }
 }

@@ -1,5 +1,5 @@
 import { connectionFlags } from '../../src/cli/base-command';
-import { EXIT_CODE_HELP } from '../../src/cli/errors';
+import { EXIT_CODE_HELP, UsageError } from '../../src/cli/errors';
 import { gateFlags } from '../../src/gates/options';
 import { PerfCommand } from '../../src/perf/command';
 import { consumeFlags, perfRunFlags, produceFlags, produceOptionsFromFlags } from '../../src/perf/flags';
@@ -31,6 +31,10 @@ Exit codes: ${Object.entries(EXIT_CODE_HELP)
     const consumerConnection = await this.connect();
     const f = this.flags as unknown as Record<string, unknown>;
     const options = produceOptionsFromFlags(f, producerConnection.kind);
+    if ((f.threads as number) !== 1)
+      throw new UsageError('perf e2e runs on one thread: --threads is for perf produce and perf consume', {
+        hint: 'run `perf produce --threads N` and `perf consume --threads N --from latest` side by side',
+      });
     const output = await runE2e(
       producerConnection,
       consumerConnection,

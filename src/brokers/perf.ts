@@ -1,7 +1,7 @@
 import { UsageError } from '../cli/errors';
-import { createKafkaPerfConsumer, createKafkaPerfProducer } from './kafka/perf';
-import { createPulsarPerfConsumer, createPulsarPerfProducer } from './pulsar/perf';
-import { createRabbitPerfConsumer, createRabbitPerfProducer } from './rabbitmq/perf';
+import { createKafkaPerfConsumer, createKafkaPerfProducer, prepareKafkaPerfGroup } from './kafka/perf';
+import { checkPulsarPerfTopic, createPulsarPerfConsumer, createPulsarPerfProducer } from './pulsar/perf';
+import { checkRabbitPerfQueue, createRabbitPerfConsumer, createRabbitPerfProducer } from './rabbitmq/perf';
 import type { BrokerConnection } from './types';
 
 /**
@@ -100,6 +100,12 @@ export interface PerfConsumerOptions {
   from: 'earliest' | 'latest';
   /** RabbitMQ prefetch / Pulsar receiver queue */
   prefetch: number;
+  /**
+   * `perf consume --threads N`: this consumer is one of N sharing the topic (Kafka: one group, partitions
+   * assigned once all N joined; Pulsar: a Shared subscription; RabbitMQ: N consumers on the queue). Set by
+   * preparePerfConsumerGroup, which also fixed the group and where it starts.
+   */
+  members?: number;
 }
 
 export interface PerfConsumerDriver {
@@ -136,4 +142,31 @@ export async function createPerfConsumer(
     case 'pulsar':
       return createPulsarPerfConsumer(connection, options);
   }
+}
+
+/**
+ * Before `members` consumers (worker threads, each with its own connection) share one topic: checks the
+ * topic/queue, picks the group or subscription (a fresh one unless given) and, on Kafka with `from: latest`,
+ * commits the end offsets as of now for it. Returns the options every member passes to createPerfConsumer.
+ */
+export async function preparePerfConsumerGroup(
+  connection: BrokerConnection,
+  options: PerfConsumerOptions,
+  members: number,
+): Promise<PerfConsumerOptions> {
+  if (options.prefetch <= 0) throw new UsageError('--prefetch must be positive');
+  const group = options.group ?? `mqctl-perf-${process.pid}-${Date.now().toString(36)}`;
+  const shared = { ...options, group, members };
+  switch (connection.kind) {
+    case 'kafka':
+      await prepareKafkaPerfGroup(connection, shared);
+      break;
+    case 'rabbitmq':
+      await checkRabbitPerfQueue(connection, options.topic);
+      break;
+    case 'pulsar':
+      await checkPulsarPerfTopic(connection, options.topic);
+      break;
+  }
+  return shared;
 }

@@ -41,6 +41,115 @@ export interface ConsumeOutcome {
 }
 
 /**
+ * What the consumers of one run share: the record budget (`--num-records` across all of them) and the
+ * times of the first and latest record any of them received (the duration and the idle timeout run on
+ * those). One consumer: plain fields. `perf consume --threads N`: a SharedArrayBuffer (see SharedConsumeState).
+ */
+export interface ConsumeShared {
+  /** Takes the next record slot: its index across all consumers (warm-up included), or -1 once none is left. */
+  claim(): number;
+  /** Slots taken so far (at most the budget). */
+  taken(): number;
+  /** Whether every slot is taken. */
+  exhausted(): boolean;
+  /** Epoch µs of the first record any consumer received; the first caller sets it to `epochUs`. */
+  firstRecord(epochUs: number): number;
+  /** Epoch µs of the first record any consumer received (0 before any). */
+  firstSeen(): number;
+  /** Epoch µs of the latest record any consumer received (0 before any). */
+  lastRecord(): number;
+  touch(epochUs: number): void;
+}
+
+/** One consumer on one event loop. */
+export class LocalConsumeState implements ConsumeShared {
+  private count = 0;
+  private first = 0;
+  private last = 0;
+  constructor(private readonly limit: number) {}
+  claim(): number {
+    return this.count < this.limit ? this.count++ : -1;
+  }
+  taken(): number {
+    return this.count;
+  }
+  exhausted(): boolean {
+    return this.count >= this.limit;
+  }
+  firstRecord(epochUs: number): number {
+    if (this.first === 0) this.first = epochUs;
+    return this.first;
+  }
+  firstSeen(): number {
+    return this.first;
+  }
+  lastRecord(): number {
+    return this.last;
+  }
+  touch(epochUs: number): void {
+    this.last = epochUs;
+  }
+}
+
+const NO_LIMIT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * The shared state of N consumer threads in one SharedArrayBuffer, updated with Atomics: every record
+ * claims its slot with one atomic add, so the total stops at exactly `--num-records` whatever thread
+ * receives it (no overshoot while a "stop" message travels). Layout (BigInt64): [0] slots taken,
+ * [1] limit, [2] first record epoch µs, [3] latest record epoch µs.
+ */
+export class SharedConsumeState implements ConsumeShared {
+  private readonly a: BigInt64Array;
+  private lastWritten = 0;
+
+  constructor(readonly buffer: SharedArrayBuffer) {
+    this.a = new BigInt64Array(buffer);
+  }
+
+  static create(limit: number): SharedConsumeState {
+    const state = new SharedConsumeState(new SharedArrayBuffer(4 * 8));
+    Atomics.store(state.a, 1, Number.isFinite(limit) ? BigInt(limit) : NO_LIMIT);
+    return state;
+  }
+
+  claim(): number {
+    const index = Atomics.add(this.a, 0, 1n);
+    return index < Atomics.load(this.a, 1) ? Number(index) : -1;
+  }
+
+  taken(): number {
+    const count = Atomics.load(this.a, 0);
+    const limit = Atomics.load(this.a, 1);
+    return Number(count < limit ? count : limit);
+  }
+
+  exhausted(): boolean {
+    return Atomics.load(this.a, 0) >= Atomics.load(this.a, 1);
+  }
+
+  firstRecord(epochUs: number): number {
+    const previous = Atomics.compareExchange(this.a, 2, 0n, BigInt(Math.round(epochUs)));
+    return previous === 0n ? Math.round(epochUs) : Number(previous);
+  }
+
+  firstSeen(): number {
+    return Number(Atomics.load(this.a, 2));
+  }
+
+  lastRecord(): number {
+    return Number(Atomics.load(this.a, 3));
+  }
+
+  /** At most one shared write per millisecond per thread (the idle timeout needs no finer clock). */
+  touch(epochUs: number): void {
+    if (epochUs - this.lastWritten < 1000) return;
+    this.lastWritten = epochUs;
+    Atomics.store(this.a, 3, BigInt(Math.round(epochUs)));
+  }
+}
+
+/**
  * Counts what a consumer receives and records end-to-end latency = receive time − the intended send time
  * `perf produce` stamped on the record (epoch microseconds; same host or synchronised clocks).
  */
@@ -58,10 +167,17 @@ export class ConsumeRun {
   private finish?: () => void;
   private expectedTotal = Infinity;
 
+  private stopped = false;
+  private stopRequested = false;
+  private readonly shared: ConsumeShared;
+
   constructor(
     private readonly driver: PerfConsumerDriver,
     private readonly settings: ConsumeSettings,
-  ) {}
+    shared?: ConsumeShared,
+  ) {
+    this.shared = shared ?? new LocalConsumeState(settings.numRecords);
+  }
 
   /** Subscribes; resolves once the consumer is delivering (before any producer starts, for e2e). */
   async start(): Promise<void> {
@@ -81,19 +197,28 @@ export class ConsumeRun {
   }
 
   private onRecord(bytes: number, stamp: string | undefined): void {
+    // after the end (count, duration, signal) records still in flight are not counted
+    if (this.stopped) return;
+    const index = this.shared.claim();
+    if (index < 0) {
+      this.finish?.();
+      return;
+    }
     const now = nowUs();
+    const nowEpoch = epochUsOf(now);
     if (this.firstUs === 0) {
       this.firstUs = now;
-      this.measuredStartUs = now + this.settings.warmupMs * 1000;
+      // the duration and the time warm-up run from the first record any consumer of the run received
+      this.measuredStartUs = this.shared.firstRecord(nowEpoch) - epochUsOf(0) + this.settings.warmupMs * 1000;
     }
     this.lastUs = now;
+    this.shared.touch(nowEpoch);
     const stampUs = stamp === undefined ? NaN : Number(stamp);
-    const total = this.received + this.warmupReceived;
     const inWarmup =
-      total < this.settings.warmupRecords ||
+      index < this.settings.warmupRecords ||
       (this.settings.measuredFromStampUs !== undefined
         ? Number.isFinite(stampUs) && stampUs < this.settings.measuredFromStampUs
-        : now < this.measuredStartUs);
+        : this.settings.warmupMs > 0 && now < this.measuredStartUs);
     if (inWarmup) {
       this.warmupReceived++;
     } else {
@@ -104,16 +229,26 @@ export class ConsumeRun {
       if (Number.isFinite(stampUs)) this.histograms.record('e2e', epochUsNow() - stampUs);
       else this.unstamped++;
     }
-    const s = this.settings;
     if (
-      total + 1 >= s.numRecords ||
-      total + 1 >= this.expectedTotal ||
-      (Number.isFinite(s.durationMs) &&
-        this.measuredStartUs > 0 &&
-        now - this.measuredStartUs >= s.durationMs * 1000)
+      index + 1 >= this.settings.numRecords ||
+      this.received + this.warmupReceived >= this.expectedTotal ||
+      this.durationOver(now)
     ) {
       this.finish?.();
     }
+  }
+
+  /** Whether the measured duration is over; it starts with the first record of any consumer of the run. */
+  private durationOver(now: number): boolean {
+    if (!Number.isFinite(this.settings.durationMs)) return false;
+    let start = this.measuredStartUs;
+    if (start === 0) {
+      // a consumer that has received nothing yet still ends with the others
+      const first = this.shared.firstSeen();
+      if (first === 0) return false;
+      start = first - epochUsOf(0) + this.settings.warmupMs * 1000;
+    }
+    return now - start >= this.settings.durationMs * 1000;
   }
 
   /** Takes the interval counters (for progress lines and e2e runs that report on the producer's timer). */
@@ -137,12 +272,24 @@ export class ConsumeRun {
     const startTime = new Date();
     let idleTimedOut = false;
     const runStartUs = nowUs();
+    // nothing arrived since start(): the first interval begins now (consumer threads start their clocks together)
+    if (this.interval.received === 0 && this.received + this.warmupReceived === 0)
+      this.interval.startUs = runStartUs;
     await new Promise<void>((resolve) => {
       const check = setInterval(() => {
         const now = nowUs();
-        const lastActivity = this.lastUs || runStartUs;
+        // the latest record any consumer of the run received (other threads' too)
+        const sharedLast = this.shared.lastRecord();
+        const lastActivity = Math.max(
+          this.lastUs || runStartUs,
+          sharedLast > 0 ? sharedLast - epochUsOf(0) : 0,
+        );
         if (now - lastActivity > this.settings.idleTimeoutMs * 1000) {
           idleTimedOut = true;
+          this.finish?.();
+        } else if (this.shared.exhausted()) {
+          this.finish?.();
+        } else if (this.durationOver(now)) {
           this.finish?.();
         }
       }, 100);
@@ -162,6 +309,7 @@ export class ConsumeRun {
             void compactInBackground(row.histograms);
           }, this.settings.intervalMs);
       this.finish = () => {
+        this.stopped = true;
         clearInterval(check);
         if (reporter) clearInterval(reporter);
         resolve();
@@ -169,6 +317,8 @@ export class ConsumeRun {
       signal?.addEventListener('abort', () => this.finish?.(), { once: true });
       if (
         signal?.aborted ||
+        this.stopRequested ||
+        this.shared.exhausted() ||
         this.received + this.warmupReceived >= Math.min(this.expectedTotal, this.settings.numRecords)
       )
         this.finish();
@@ -201,6 +351,12 @@ export class ConsumeRun {
       idleTimedOut,
       intervals: this.intervals,
     };
+  }
+
+  /** Ends the run as if its record count were reached (another consumer thread took the last one). */
+  stop(): void {
+    this.stopRequested = true;
+    this.finish?.();
   }
 
   get counts(): { received: number; warmupReceived: number } {

@@ -9,7 +9,7 @@ import {
 import type { BrokerConnection } from '../brokers/types';
 import { UsageError } from '../cli/errors';
 import type { ResolvedContext } from '../config/types';
-import { ConsumeRun, type ConsumeOutcome } from './consume';
+import { ConsumeRun } from './consume';
 import type { LogInterval } from './files';
 import { compactInBackground, type Histogram } from './histograms';
 import { IoThreadProducer } from './io-thread';
@@ -288,32 +288,64 @@ export function consumeSettingsRecord(o: ConsumeOptions): Record<string, unknown
   };
 }
 
-function consumeRunData(
-  connection: BrokerConnection,
+/** What a consume run (one consumer, or N threads added together) hands to the result document. */
+export interface ConsumeTotals {
+  received: number;
+  warmupReceived: number;
+  bytes: number;
+  errors: number;
+  durationSeconds: number;
+  startTime: Date;
+  endTime: Date;
+  interrupted: boolean;
+  idleTimedOut: boolean;
+  histograms: ReadonlyMap<HistogramName, Histogram>;
+  intervals: Array<{
+    t: number;
+    seconds: number;
+    received: number;
+    bytes: number;
+    histograms: ReadonlyMap<HistogramName, Histogram>;
+  }>;
+}
+
+/** The result document of `perf consume` (settings, counts, the idle-timeout note when records were missing). */
+export function consumeResult(
+  broker: RunData['broker'],
   o: ConsumeOptions,
-  description: string,
-  outcome: ConsumeOutcome,
-): RunData {
-  return {
+  totals: ConsumeTotals,
+  extraSettings: Record<string, unknown> = {},
+): MqctlPerfResult {
+  const data: RunData = {
     command: 'consume',
-    broker: { kind: connection.kind, target: connection.target, dataPath: description },
-    settings: consumeSettingsRecord(o),
+    broker,
+    settings: { ...consumeSettingsRecord(o), ...extraSettings },
     targetRate: null,
     sent: 0,
     acked: 0,
-    received: outcome.received,
-    errors: 0,
-    bytes: outcome.bytes,
-    durationSeconds: outcome.durationSeconds,
-    startTime: outcome.startTime,
-    endTime: outcome.endTime,
-    interrupted: outcome.interrupted,
-    histograms: outcome.histograms.total,
-    intervals: outcome.intervals.map((i) => ({ ...i, sent: 0, acked: 0, errors: 0 })),
+    received: totals.received,
+    errors: totals.errors,
+    bytes: totals.bytes,
+    durationSeconds: totals.durationSeconds,
+    startTime: totals.startTime,
+    endTime: totals.endTime,
+    interrupted: totals.interrupted,
+    histograms: totals.histograms,
+    intervals: totals.intervals.map((i) => ({ ...i, sent: 0, acked: 0, errors: 0 })),
     maxSendDelayMs: Infinity,
     backpressureWaits: 0,
     errorMessages: [],
   };
+  const result = buildResult(data);
+  result.warmup = { records: totals.warmupReceived };
+  const got = totals.received + totals.warmupReceived;
+  if (totals.idleTimedOut && Number.isFinite(o.numRecords) && got < o.numRecords) {
+    result.errorMessages = [
+      ...(result.errorMessages ?? []),
+      `stopped after ${o.idleTimeoutMs} ms without records: received ${got} of ${o.numRecords}`,
+    ];
+  }
+  return result;
 }
 
 /** `mqctl perf consume`: throughput, and end-to-end latency of records stamped by `perf produce`. */
@@ -349,18 +381,11 @@ export async function runConsume(
       true,
     );
   });
-  const result = buildResult(consumeRunData(connection, o, driver.description, outcome));
-  result.warmup = { records: outcome.warmupReceived };
-  if (
-    outcome.idleTimedOut &&
-    Number.isFinite(o.numRecords) &&
-    outcome.received + outcome.warmupReceived < o.numRecords
-  ) {
-    result.errorMessages = [
-      ...(result.errorMessages ?? []),
-      `stopped after ${o.idleTimeoutMs} ms without records: received ${outcome.received + outcome.warmupReceived} of ${o.numRecords}`,
-    ];
-  }
+  const result = consumeResult(
+    { kind: connection.kind, target: connection.target, dataPath: driver.description },
+    o,
+    { ...outcome, errors: 0, histograms: outcome.histograms.total },
+  );
   return { result, logIntervals, startEpochMs: outcome.startTime.getTime() };
 }
 

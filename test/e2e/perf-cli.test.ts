@@ -248,4 +248,69 @@ describe('mqctl perf (CLI)', () => {
     assert.match(stdout, /interrupted\s+yes/);
     assert.match(stderr, /Error: interrupted/);
   });
+
+  it('perf consume --threads 2: Ctrl-C closes every thread, prints the partial summary and exits 130', async () => {
+    const topic = uniqueName('mqctl-perf-cli');
+    const created = await runCli(
+      ['perf', 'produce', '--kind', 'kafka', '--topic', topic, '--create-topic', '--partitions', '2'].concat([
+        '--rate',
+        '0',
+        '--num-records',
+        '10',
+        '--output',
+        'json',
+      ]),
+      { env, timeoutMs: 60_000 },
+    );
+    assert.equal(created.code, 0, created.stderr);
+    const child = spawn(
+      process.execPath,
+      [BIN, 'perf', 'consume', '--kind', 'kafka', '--topic', topic, '--threads', '2'].concat([
+        '--from',
+        'latest',
+        '--duration',
+        '60s',
+        '--idle-timeout',
+        '60s',
+        '--interval',
+        '1s',
+      ]),
+      { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      if (/with 2 threads/.test(stderr) && !child.killed) child.kill('SIGINT');
+    });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    clearTimeout(killer);
+    assert.equal(code, 130, stderr);
+    assert.match(stdout, /interrupted\s+yes/);
+    assert.match(stdout, /× 2 threads/);
+    assert.match(stderr, /received per thread: 0, 0/);
+    assert.match(stderr, /Error: interrupted/);
+
+    const e2e = await runCli(
+      [
+        'perf',
+        'e2e',
+        '--kind',
+        'kafka',
+        '--topic',
+        topic,
+        '--rate',
+        '10',
+        '--num-records',
+        '10',
+        '--threads',
+        '2',
+      ],
+      { env, timeoutMs: 30_000 },
+    );
+    assert.equal(e2e.code, 2, e2e.stderr);
+    assert.match(e2e.stderr, /perf e2e runs on one thread/);
+  });
 });

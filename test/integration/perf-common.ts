@@ -8,11 +8,20 @@ import { ConfigStore } from '../../src/config/store';
 import { resolveContext } from '../../src/config/resolve';
 import type { BrokerKind } from '../../src/config/types';
 import { runConsume, runProduce, type ConsumeOptions, type ProduceOptions } from '../../src/perf/run';
+import { runConsumeThreads } from '../../src/perf/consume-threads';
+import { writeResultFile } from '../../src/perf/files';
+import { readResultFile } from '../../src/gates';
+import type { ResolvedContext } from '../../src/config/types';
+
+/** The local broker of `kind` as a context, ignoring the user's contexts and MQCTL_* environment. */
+export function localContext(kind: BrokerKind): ResolvedContext {
+  const store = new ConfigStore(join(mkdtempSync(join(tmpdir(), 'mqctl-perf-')), 'config.yaml'));
+  return resolveContext({ kind }, {}, store);
+}
 
 /** A connection to the local broker of `kind`, ignoring the user's contexts and MQCTL_* environment. */
 export function localConnection(kind: BrokerKind): BrokerConnection {
-  const store = new ConfigStore(join(mkdtempSync(join(tmpdir(), 'mqctl-perf-')), 'config.yaml'));
-  return connect(resolveContext({ kind }, {}, store), { timeoutMs: 10_000 });
+  return connect(localContext(kind), { timeoutMs: 10_000 });
 }
 
 export function produceOptions(topic: string, overrides: Partial<ProduceOptions> = {}): ProduceOptions {
@@ -121,4 +130,73 @@ export async function produceAtRateThenConsume(kind: BrokerKind, baseTopic: stri
   assert.equal(consumed.result.received, 60_000, 'warm-up and measured records, each exactly once');
   assert.equal(consumed.result.latency.e2e?.count, 60_000, 'every record carried its mqctl-ts stamp');
   assert.ok((consumed.result.latency.e2e?.min ?? -1) >= 0);
+}
+
+/**
+ * `perf consume --threads 2` on one broker: 20,000 stamped records produced as fast as the broker takes them
+ * (Kafka: a topic of 4 partitions, so both members of the group get some), then two consumer threads with
+ * `--num-records 20000`: exactly 20,000 received between them, each timed from its stamp, and the result
+ * document reads back as a valid mqctl perf result.
+ */
+export async function produceThenConsumeWithThreads(kind: BrokerKind, topic: string): Promise<void> {
+  const producerConnection = localConnection(kind);
+  let produced;
+  try {
+    produced = await runProduce(
+      producerConnection,
+      produceOptions(topic, {
+        rate: 0,
+        numRecords: 20_000,
+        durationMs: Infinity,
+        create: { partitions: kind === 'kafka' ? 4 : 1, replicationFactor: 1 },
+      }),
+    );
+  } finally {
+    await producerConnection.close();
+  }
+  assert.equal(produced.result.acked, 20_000, `errors: ${(produced.result.errorMessages ?? []).join('; ')}`);
+
+  const ctx = localContext(kind);
+  const connection = connect(ctx, { timeoutMs: 10_000 });
+  const notes: string[] = [];
+  let consumed;
+  try {
+    consumed = await runConsumeThreads(connection, ctx, 10_000, 2, consumeOptions(topic, 20_000), {
+      onNote: (text) => notes.push(text),
+    });
+  } finally {
+    await connection.close();
+  }
+  const r = consumed.result;
+  assert.equal(
+    r.received,
+    20_000,
+    `received exactly --num-records between the threads (${notes.join(' | ')})`,
+  );
+  assert.equal(r.latency.e2e?.count, 20_000, 'every record timed from its mqctl-ts stamp');
+  assert.ok((r.latency.e2e?.min ?? -1) >= 0);
+  assert.equal(r.settings.threads, 2);
+  assert.equal(r.interrupted, undefined);
+  assert.deepEqual(r.errorMessages, []);
+  assert.equal(
+    r.intervals.reduce((n, i) => n + (i.received ?? 0), 0),
+    20_000,
+    'interval counts add up to the total',
+  );
+  const perThread = notes.find((n) => n.startsWith('received per thread:'));
+  assert.ok(perThread, `a per-thread note (${notes.join(' | ')})`);
+  const counts = perThread.replace('received per thread:', '').split(',').map(Number);
+  assert.equal(counts.length, 2);
+  assert.equal(counts[0]! + counts[1]!, 20_000);
+  if (kind === 'kafka')
+    assert.ok(
+      counts.every((n) => n > 0),
+      `both group members got partitions: ${perThread}`,
+    );
+
+  const file = join(mkdtempSync(join(tmpdir(), 'mqctl-perf-')), 'consume.json');
+  writeResultFile(file, r);
+  const back = await readResultFile(file);
+  assert.equal(back.received, 20_000);
+  assert.equal(back.command, 'consume');
 }

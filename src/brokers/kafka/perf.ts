@@ -1,4 +1,13 @@
-import { CompressionTypes, Partitioners, type Consumer, type Message, type Producer } from './kafkajs';
+import {
+  AssignerProtocol,
+  CompressionTypes,
+  PartitionAssigners,
+  Partitioners,
+  type Consumer,
+  type Message,
+  type PartitionAssigner,
+  type Producer,
+} from './kafkajs';
 import { NotFoundError, UsageError } from '../../cli/errors';
 import type {
   PerfChunk,
@@ -247,18 +256,29 @@ export class KafkaPerfConsumer implements PerfConsumerDriver {
     this.description = `kafkajs ${KAFKAJS_VERSION}, group ${options.group}, from ${options.from}`;
   }
 
+  /** Checks the topic; for `from: latest` returns its end offsets as of now (fixed before producing starts). */
+  static async startOffsets(
+    connection: KafkaConnection,
+    topic: string,
+    from: 'earliest' | 'latest',
+  ): Promise<Array<{ partition: number; offset: string }>> {
+    const admin = await connection.admin();
+    const topics = await connection.call('list topics', () => admin.listTopics(), topic);
+    if (!topics.includes(topic)) {
+      throw new NotFoundError(`topic ${topic} not found on Kafka at ${connection.target}`);
+    }
+    return from === 'latest'
+      ? await connection.call('fetch offsets', () => admin.fetchTopicOffsets(topic), topic)
+      : [];
+  }
+
   async start(onRecord: (bytes: number, stamp: string | undefined) => void): Promise<void> {
     const { topic, from } = this.options;
-    const admin = await this.connection.admin();
-    const topics = await this.connection.call('list topics', () => admin.listTopics(), topic);
-    if (!topics.includes(topic)) {
-      throw new NotFoundError(`topic ${topic} not found on Kafka at ${this.connection.target}`);
-    }
-    // "latest" means the end as of now, fixed before producing starts (not whenever the group joins)
-    const endOffsets =
-      from === 'latest'
-        ? await this.connection.call('fetch offsets', () => admin.fetchTopicOffsets(topic), topic)
-        : [];
+    // "latest" means the end as of now, fixed before producing starts (not whenever the group joins);
+    // members of a shared group (--threads) start where preparePerfConsumerGroup committed instead
+    const endOffsets = this.options.members
+      ? []
+      : await KafkaPerfConsumer.startOffsets(this.connection, topic, from);
     await this.connection.call('connect consumer', () => this.consumer.connect(), topic);
     await this.connection.call(
       'subscribe',
@@ -291,6 +311,7 @@ export async function createKafkaPerfConsumer(
   const group = options.group ?? `mqctl-perf-${process.pid}-${Date.now().toString(36)}`;
   const consumer = connection.kafka.consumer({
     groupId: group,
+    ...(options.members ? { partitionAssigners: [completeGroupAssigner(options.members)] } : {}),
     sessionTimeout: Math.max(6000, connection.timeoutMs),
     rebalanceTimeout: Math.max(6000, connection.timeoutMs),
     heartbeatInterval: 1000,
@@ -305,4 +326,52 @@ export async function createKafkaPerfConsumer(
   const driver = new KafkaPerfConsumer(connection, consumer, { ...options, group });
   connection.onClose(() => driver.close());
   return driver;
+}
+
+/**
+ * The partition assigner of `perf consume --threads N`: round robin once all N members have joined, nothing
+ * before. A member that joined first would otherwise consume every partition until the others join, and
+ * the rebalance would hand its uncommitted records to them again (duplicates).
+ */
+function completeGroupAssigner(members: number): PartitionAssigner {
+  return (config) => {
+    const roundRobin = PartitionAssigners.roundRobin(config);
+    return {
+      name: `MqctlPerfComplete${members}`,
+      version: 0,
+      async assign(group) {
+        if (group.members.length < members) return [];
+        return roundRobin.assign(group);
+      },
+      protocol({ topics }) {
+        return {
+          name: `MqctlPerfComplete${members}`,
+          metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }),
+        };
+      },
+    };
+  };
+}
+
+/**
+ * Before N consumers share one group (`perf consume --threads N`): checks the topic and, for `from: latest`,
+ * commits the end offsets as of now for the group, so every member starts there whichever partitions it gets.
+ */
+export async function prepareKafkaPerfGroup(
+  connection: KafkaConnection,
+  options: PerfConsumerOptions & { group: string },
+): Promise<void> {
+  const offsets = await KafkaPerfConsumer.startOffsets(connection, options.topic, options.from);
+  if (offsets.length === 0) return;
+  const admin = await connection.admin();
+  await connection.call(
+    'set group offsets',
+    () =>
+      admin.setOffsets({
+        groupId: options.group,
+        topic: options.topic,
+        partitions: offsets.map((p) => ({ partition: p.partition, offset: p.offset })),
+      }),
+    options.topic,
+  );
 }

@@ -121,7 +121,7 @@ export class PulsarPerfConsumer implements PerfConsumerDriver {
     private readonly consumer: PulsarWsConsumer,
     options: PerfConsumerOptions & { group: string },
   ) {
-    this.description = `websocket, subscription ${options.group}, receiver queue ${options.prefetch}`;
+    this.description = `websocket, ${options.members && options.members > 1 ? 'Shared' : 'Exclusive'} subscription ${options.group}, receiver queue ${options.prefetch}`;
   }
 
   async start(onRecord: (bytes: number, stamp: string | undefined) => void): Promise<void> {
@@ -143,18 +143,23 @@ export class PulsarPerfConsumer implements PerfConsumerDriver {
   }
 }
 
+export async function checkPulsarPerfTopic(connection: PulsarConnection, topic: string): Promise<void> {
+  if (!(await topicExists(connection, topic))) {
+    throw new NotFoundError(
+      `topic ${parsePulsarTopic(topic).full} not found on Pulsar at ${connection.target}`,
+    );
+  }
+}
+
 export async function createPulsarPerfConsumer(
   connection: PulsarConnection,
   options: PerfConsumerOptions,
 ): Promise<PulsarPerfConsumer> {
-  if (!(await topicExists(connection, options.topic))) {
-    throw new NotFoundError(
-      `topic ${parsePulsarTopic(options.topic).full} not found on Pulsar at ${connection.target}`,
-    );
-  }
+  await checkPulsarPerfTopic(connection, options.topic);
   const group = options.group ?? `mqctl-perf-${process.pid}-${Date.now().toString(36)}`;
   const consumer = await connection.websocket.consumer(options.topic, group, {
-    subscriptionType: 'Exclusive',
+    // several consumer threads share the subscription; one consumer keeps it to itself
+    subscriptionType: options.members && options.members > 1 ? 'Shared' : 'Exclusive',
     receiverQueueSize: options.prefetch,
     subscriptionInitialPosition: options.from === 'earliest' ? 'Earliest' : 'Latest',
   });

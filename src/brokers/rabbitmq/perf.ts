@@ -172,14 +172,7 @@ export class RabbitPerfConsumer implements PerfConsumerDriver {
 
   async start(onRecord: (bytes: number, stamp: string | undefined) => void): Promise<void> {
     const queue = this.options.topic;
-    const probe = await this.connection.channel();
-    try {
-      await probe.checkQueue(queue);
-    } catch {
-      throw new NotFoundError(`queue ${queue} not found on RabbitMQ at ${this.connection.target}`);
-    } finally {
-      await probe.close().catch(() => undefined);
-    }
+    await checkRabbitPerfQueue(this.connection, queue);
     await this.channel.prefetch(this.options.prefetch);
     await this.channel.consume(
       queue,
@@ -210,6 +203,17 @@ export class RabbitPerfConsumer implements PerfConsumerDriver {
     if (this.flushTimer) clearInterval(this.flushTimer);
     this.ackNow();
     await this.channel.close().catch(() => undefined);
+  }
+}
+
+export async function checkRabbitPerfQueue(connection: RabbitConnection, queue: string): Promise<void> {
+  const probe = await connection.channel();
+  try {
+    await probe.checkQueue(queue);
+  } catch {
+    throw new NotFoundError(`queue ${queue} not found on RabbitMQ at ${connection.target}`);
+  } finally {
+    await probe.close().catch(() => undefined);
   }
 }
 

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { requireKafka, uniqueName } from '../../helpers/brokers';
 import { runConsume, runProduce } from '../../../src/perf/run';
-import { consumeOptions, localConnection, produceAtRateThenConsume, produceOptions } from '../perf-common';
+import {
+  consumeOptions,
+  localConnection,
+  produceAtRateThenConsume,
+  produceOptions,
+  produceThenConsumeWithThreads,
+} from '../perf-common';
 
 describe('perf on kafka', () => {
   before(() => requireKafka());
@@ -66,5 +72,9 @@ describe('perf on kafka', () => {
     } finally {
       await connection.close();
     }
+  });
+
+  it('perf consume --threads 2 --num-records 20000 receives exactly 20,000 records on 4 partitions', async () => {
+    await produceThenConsumeWithThreads('kafka', uniqueName('mqctl-perf-threads'));
   });
 });
