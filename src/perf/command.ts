@@ -5,6 +5,7 @@ import type { GateFlagValues } from '../gates/options';
 import { GateSession } from '../gates/session';
 import { renderCsv, renderJson, renderYaml } from '../cli/output';
 import { writeHdrLog, writeHgrmFiles, writeResultFile } from './files';
+import { intervalRetention } from './histograms';
 import { writeReport } from './report';
 import type { PerfInterval } from './result-schema';
 import type { PerfRunOutput, RunHooks } from './run';
@@ -29,6 +30,8 @@ export abstract class PerfCommand<T extends typeof Command> extends BaseCommand<
   public override async init(): Promise<void> {
     await super.init();
     this.gates = await GateSession.fromFlags(this.flags as unknown as GateFlagValues);
+    // interval histograms outlive their progress row only when an .hlog will be written
+    intervalRetention.keep = Boolean((this.flags as Record<string, unknown>)['hdr-log']);
   }
 
   protected runHooks(): RunHooks {

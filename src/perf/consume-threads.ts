@@ -5,7 +5,7 @@ import type { BrokerConnection } from '../brokers/types';
 import { MqctlError, UsageError } from '../cli/errors';
 import type { ResolvedContext } from '../config/types';
 import { SharedConsumeState } from './consume';
-import { decodeHistogram, newHistogram, type Histogram } from './histograms';
+import { decodeHistogram, newHistogram, retireInterval, type Histogram } from './histograms';
 import type { HistogramName } from './result-schema';
 import {
   consumeResult,
@@ -121,9 +121,11 @@ export async function runConsumeThreads(
     const merged = mergeConsumeIntervals(pending.get(k)!);
     pending.delete(k);
     intervals.push(merged);
-    if (!live) return;
-    hooks.onIntervalHistograms?.(merged.histograms);
-    hooks.onInterval?.(intervalOf({ ...merged, warmup: false, sent: 0, acked: 0, errors: 0 }, true), true);
+    if (live) {
+      hooks.onIntervalHistograms?.(merged.histograms);
+      hooks.onInterval?.(intervalOf({ ...merged, warmup: false, sent: 0, acked: 0, errors: 0 }, true), true);
+    }
+    retireInterval(merged.histograms);
   };
   const addInterval = (j: number, m: ConsumeThreadInterval, live: boolean) => {
     const k = counts[j]!++;

@@ -1,6 +1,6 @@
 import type { PerfConsumerDriver } from '../brokers/perf';
 import { epochUsNow, epochUsOf, nowUs } from './clock';
-import { compactInBackground, HistogramSet, type Histogram } from './histograms';
+import { retireInterval, HistogramSet, type Histogram } from './histograms';
 import type { HistogramName } from './result-schema';
 
 export interface ConsumeSettings {
@@ -306,7 +306,7 @@ export class ConsumeRun {
             };
             this.intervals.push(row);
             onInterval?.(row);
-            void compactInBackground(row.histograms);
+            retireInterval(row.histograms);
           }, this.settings.intervalMs);
       this.finish = () => {
         this.stopped = true;

@@ -185,3 +185,49 @@ export function compactInBackground(histograms: Map<HistogramName, Histogram>): 
     else setImmediate(step);
   });
 }
+
+/** What a progress row needs of an interval's histogram (ms), kept after the histogram itself is dropped. */
+export interface IntervalStat {
+  count: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export type IntervalStats = Partial<Record<HistogramName, IntervalStat>>;
+
+const statsByInterval = new WeakMap<ReadonlyMap<HistogramName, Histogram>, IntervalStats>();
+
+/** The row numbers of an interval: computed once from its histograms (cheap on the flat ones), then cached. */
+export function intervalStats(histograms: ReadonlyMap<HistogramName, Histogram>): IntervalStats {
+  const cached = statsByInterval.get(histograms);
+  if (cached) return cached;
+  const stats: IntervalStats = {};
+  for (const [name, h] of histograms) {
+    stats[name] = {
+      count: h.totalCount,
+      p50: h.totalCount > 0 ? usToMs(h.getValueAtPercentile(50)) : 0,
+      p99: h.totalCount > 0 ? usToMs(h.getValueAtPercentile(99)) : 0,
+      max: h.totalCount > 0 ? usToMs(h.maxValue) : 0,
+    };
+  }
+  if (histograms.size > 0) statsByInterval.set(histograms, stats);
+  return stats;
+}
+
+/**
+ * Whether closed intervals keep their histograms: only a run that writes an .hlog needs them after the
+ * interval's row is known. Otherwise memory would grow with the run (3 histograms of ~30 KB every 5 s)
+ * instead of staying flat. Perf commands set it; worker threads post each interval before dropping it.
+ */
+export const intervalRetention = { keep: false };
+
+/**
+ * Called by whoever keeps a closed interval, after its consumers (progress line, gates, threads) ran: the
+ * row numbers are cached, then the histograms are compacted (kept for the .hlog) or dropped.
+ */
+export function retireInterval(histograms: Map<HistogramName, Histogram>): void {
+  intervalStats(histograms);
+  if (intervalRetention.keep) void compactInBackground(histograms);
+  else histograms.clear();
+}

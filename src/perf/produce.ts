@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { PerfChunk, PerfProducerDriver, PerfRecord } from '../brokers/perf';
 import { nowUs, epochUsOf } from './clock';
-import { compactInBackground, HistogramSet, type Histogram } from './histograms';
+import { retireInterval, HistogramSet, type Histogram } from './histograms';
 import type { KeySource, PayloadSource } from './payload';
 import type { HistogramName } from './result-schema';
 import { OpenLoopSchedule } from './schedule';
@@ -363,7 +363,7 @@ export class ProduceRun {
     this.interval = { sent: 0, acked: 0, errors: 0, bytes: 0, startUs: now };
     this.intervals.push(snapshot);
     this.hooks.onInterval?.(snapshot);
-    void compactInBackground(histograms);
+    retireInterval(histograms);
   }
 
   /** Epoch microseconds at which the measured phase begins (after the warm-up). */

@@ -1,6 +1,6 @@
 import { cpus, hostname } from 'node:os';
 import type { Histogram } from './histograms';
-import { encodeHistogram, summarize } from './histograms';
+import { encodeHistogram, intervalStats, summarize } from './histograms';
 import {
   PERF_RESULT_SCHEMA,
   type HistogramName,
@@ -72,9 +72,11 @@ const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** di
 
 function intervalRow(i: RunData['intervals'][number], consumer: boolean): PerfInterval {
   const count = consumer ? (i.received ?? 0) : i.acked;
-  const latency = i.histograms.get(consumer ? 'e2e' : 'latency');
-  const sendDelay = i.histograms.get('send_delay');
-  const ls = latency && latency.totalCount > 0 ? summarize(latency) : undefined;
+  // numbers cached when the interval closed (its histograms may be gone since, see retireInterval)
+  const stats = intervalStats(i.histograms);
+  const latency = stats[consumer ? 'e2e' : 'latency'];
+  const sendDelay = stats.send_delay;
+  const ls = latency && latency.count > 0 ? latency : undefined;
   const row: PerfInterval = {
     t: round(i.t),
     sent: i.sent,
@@ -89,7 +91,7 @@ function intervalRow(i: RunData['intervals'][number], consumer: boolean): PerfIn
   if (i.received !== undefined) row.received = i.received;
   if (!consumer && i.seconds > 0)
     (row as PerfInterval & { sendRate?: number }).sendRate = round(i.sent / i.seconds, 1);
-  if (sendDelay && sendDelay.totalCount > 0) row.sendDelayP99 = summarize(sendDelay).p99;
+  if (sendDelay && sendDelay.count > 0) row.sendDelayP99 = sendDelay.p99;
   return row;
 }
 

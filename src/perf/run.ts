@@ -11,7 +11,7 @@ import { UsageError } from '../cli/errors';
 import type { ResolvedContext } from '../config/types';
 import { ConsumeRun } from './consume';
 import type { LogInterval } from './files';
-import { compactInBackground, type Histogram } from './histograms';
+import { retireInterval, type Histogram } from './histograms';
 import { IoThreadProducer } from './io-thread';
 import { KeySource, PayloadSource, type KeyPattern } from './payload';
 import { ProduceRun, type IntervalSnapshot, type ProduceOutcome, holdsMeasuredRecords } from './produce';
@@ -430,7 +430,7 @@ export async function runE2e(
     const merged = { ...s, histograms, received: ci.received };
     e2eIntervals.push(merged);
     logIntervals.push(toLogInterval(merged));
-    void compactInBackground(histograms);
+    retireInterval(histograms);
     hooks.onIntervalHistograms?.(histograms);
     hooks.onInterval?.(intervalOf(merged, false), false);
   });

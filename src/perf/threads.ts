@@ -4,7 +4,7 @@ import { MqctlError, UsageError } from '../cli/errors';
 import { describeTarget } from '../config/resolve';
 import type { ResolvedContext } from '../config/types';
 import type { LogInterval } from './files';
-import { decodeHistogram, newHistogram, type Histogram } from './histograms';
+import { decodeHistogram, newHistogram, retireInterval, type Histogram } from './histograms';
 import { buildResult, type RunData } from './result';
 import type { HistogramName } from './result-schema';
 import {
@@ -75,6 +75,7 @@ export async function runProduceThreads(
     mergedIntervals.push(snapshot);
     logIntervals.push({ startEpochMs: snapshot.startEpochMs, endEpochMs: snapshot.endEpochMs, histograms });
     hooks.onInterval?.(intervalOf(snapshot, false), false);
+    retireInterval(histograms);
   };
 
   let firstReady: () => void = () => undefined;

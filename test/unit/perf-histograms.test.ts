@@ -6,6 +6,9 @@ import {
   decodeHistogram,
   encodeHistogram,
   HistogramSet,
+  intervalRetention,
+  intervalStats,
+  retireInterval,
   mergeHistograms,
   newHistogram,
   summarize,
@@ -113,6 +116,41 @@ describe('histograms', () => {
         assert.equal(packed.getValueAtPercentile(p), original.getValueAtPercentile(p), `${name} p${p}`);
       assert.equal(encodeHistogram(packed).encoded.length > 0, true);
       assert.ok(packed.estimatedFootprintInBytes < original.estimatedFootprintInBytes / 3);
+    }
+  });
+
+  it("drops a closed interval's histograms unless an .hlog needs them, keeping its row numbers", async () => {
+    const fill = () => {
+      const set = new HistogramSet(['latency', 'send_delay']);
+      for (let v = 1; v <= 10_000; v++) set.record('latency', v * 10);
+      set.record('send_delay', 1500);
+      return set.takeInterval();
+    };
+    const dropped = fill();
+    const expected = summarize(dropped.get('latency')!);
+    intervalRetention.keep = false;
+    retireInterval(dropped);
+    assert.equal(dropped.size, 0, 'memory stays flat over a long run');
+    const stats = intervalStats(dropped);
+    assert.deepEqual(
+      {
+        p50: stats.latency?.p50,
+        p99: stats.latency?.p99,
+        max: stats.latency?.max,
+        count: stats.latency?.count,
+      },
+      { p50: expected.p50, p99: expected.p99, max: expected.max, count: 10_000 },
+    );
+    assert.equal(stats.send_delay?.p99, 1.5);
+    const kept = fill();
+    intervalRetention.keep = true;
+    try {
+      retireInterval(kept);
+      await compactInBackground(kept);
+      assert.equal(kept.get('latency')?.totalCount, 10_000);
+      assert.equal(kept.get('latency')?.constructor.name, 'PackedHistogram');
+    } finally {
+      intervalRetention.keep = false;
     }
   });
 
