@@ -33,7 +33,10 @@ Exit codes: ${Object.entries(EXIT_CODE_HELP)
 
   async run(): Promise<void> {
     const connection = await this.connect();
-    const options = consumeOptionsFromFlags(this.flags as unknown as Record<string, unknown>);
+    const options = consumeOptionsFromFlags(
+      this.flags as unknown as Record<string, unknown>,
+      connection.kind,
+    );
     const output = await runConsume(connection, options, this.runHooks());
     await this.finishRun(output);
   }

@@ -3,6 +3,7 @@ import {
   createPerfProducer,
   type KafkaPerfOptions,
   type PerfProducerDriver,
+  type PulsarClientKind,
   type PulsarPerfOptions,
   type RabbitPerfOptions,
 } from '../brokers/perf';
@@ -46,6 +47,8 @@ export interface ConsumeOptions {
   group?: string;
   from: 'earliest' | 'latest';
   prefetch: number;
+  /** Pulsar data path (absent = the context's choice, else binary) */
+  pulsarClient?: PulsarClientKind;
   numRecords: number;
   durationMs: number;
   warmupMs: number;
@@ -312,6 +315,7 @@ export async function runConsume(
     group: o.group,
     from: o.from,
     prefetch: o.prefetch,
+    pulsarClient: o.pulsarClient,
   });
   hooks.onNote?.(`consuming ${o.topic} on ${connection.kind} ${connection.target} via ${driver.description}`);
   const consume = new ConsumeRun(driver, {
@@ -365,6 +369,7 @@ export async function runE2e(
     group: c.group,
     from: 'latest',
     prefetch: c.prefetch,
+    pulsarClient: o.pulsar.client,
   });
   hooks.onNote?.(
     `e2e on ${o.topic} (${producerConnection.kind} ${producerConnection.target}): producer ${producers[0]!.description}; consumer ${driver.description}`,
