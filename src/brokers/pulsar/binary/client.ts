@@ -63,6 +63,11 @@ export class PulsarBinaryClient {
     return connection;
   }
 
+  /** How many broker connections the pool holds (open or opening). */
+  get connectionCount(): number {
+    return this.pool.size;
+  }
+
   /** Partitions of a partitioned topic; 0 for a non-partitioned one. */
   async partitions(topic: string): Promise<number> {
     const full = parsePulsarTopic(topic).full;
@@ -94,10 +99,14 @@ export class PulsarBinaryClient {
         throw serverError(r.error, r.message, `lookup of ${topic}`, connection.url);
       const brokerUrl = (this.secure && r.brokerServiceUrlTls) || r.brokerServiceUrl;
       if (!brokerUrl) throw new MqctlError(`lookup of ${topic}: Pulsar at ${connection.url} named no broker`);
-      // behind a Pulsar proxy: keep talking to the service URL, which forwards to that broker
-      const next = r.proxyThroughServiceUrl
-        ? await this.connection(this.options.serviceUrl, brokerUrl)
-        : await this.connection(brokerUrl);
+      // proxy_through_service_url: keep talking to the address that answered. A broker that names itself
+      // (standalone does, with the flag set) keeps this very connection; a Pulsar proxy gets a connection
+      // of its own that asks it to forward to that broker (CONNECT.proxy_to_broker_url).
+      const next = !r.proxyThroughServiceUrl
+        ? await this.connection(brokerUrl)
+        : sameAddress(connection.url, brokerUrl)
+          ? connection
+          : await this.connection(connection.url, brokerUrl);
       if (r.response === LookupType.Connect) return next;
       connection = next;
       authoritative = r.authoritative;
@@ -163,6 +172,17 @@ export class PulsarBinaryClient {
     const connections = await Promise.allSettled([...this.pool.values()]);
     this.pool.clear();
     for (const c of connections) if (c.status === 'fulfilled') c.value.close();
+  }
+}
+
+function sameAddress(a: string, b: string): boolean {
+  const host = (u: URL) => (u.hostname === 'localhost' ? '127.0.0.1' : u.hostname.replace(/^\[|\]$/g, ''));
+  try {
+    const x = new URL(a);
+    const y = new URL(b);
+    return x.protocol === y.protocol && host(x) === host(y) && x.port === y.port;
+  } catch {
+    return a === b;
   }
 }
 
