@@ -207,22 +207,45 @@ export interface BatchRecord {
   sequenceId: number;
 }
 
-/** [singleMetadataSize u32][SingleMessageMetadata][payload] for one record of a batch. */
-export function encodeBatchRecord(record: BatchRecord): Buffer[] {
-  const single: Record<string, unknown> = {
-    properties: record.properties,
-    payloadSize: record.payload.length,
-    sequenceId: record.sequenceId,
-  };
-  if (record.key !== undefined) single.partitionKey = record.key;
-  const meta = SingleMessageMetadata.encode(single).finish();
-  const head = Buffer.allocUnsafe(4 + meta.length);
-  head.writeUInt32BE(meta.length, 0);
-  head.set(meta, 4);
-  return [head, record.payload];
+/** The SingleMessageMetadata of one record of a batch (its payload follows it in the batch). */
+export function encodeSingleMetadata(
+  payload: Uint8Array,
+  key: string | undefined,
+  properties: KeyValue[],
+  sequenceId: number,
+): Uint8Array {
+  const single: Record<string, unknown> = { properties, payloadSize: payload.length, sequenceId };
+  if (key !== undefined) single.partitionKey = key;
+  return SingleMessageMetadata.encode(single).finish();
+}
+
+/**
+ * Joins a batch: [singleMetadataSize u32][SingleMessageMetadata][payload] per record, in one buffer.
+ * `parts` alternates metadata and payload; `bytes` is the batch's size (4 + metadata + payload per record).
+ */
+export function joinBatch(parts: Uint8Array[], bytes: number): Buffer {
+  const out = Buffer.allocUnsafe(bytes);
+  let o = 0;
+  for (let i = 0; i < parts.length; i += 2) {
+    const meta = parts[i]!;
+    const payload = parts[i + 1]!;
+    o = out.writeUInt32BE(meta.length, o);
+    out.set(meta, o);
+    o += meta.length;
+    out.set(payload, o);
+    o += payload.length;
+  }
+  return out;
 }
 
 /** A whole batch payload (what MessageMetadata with num_messages_in_batch describes). */
 export function encodeBatchPayload(records: BatchRecord[]): Buffer {
-  return Buffer.concat(records.flatMap(encodeBatchRecord));
+  const parts: Uint8Array[] = [];
+  let bytes = 0;
+  for (const r of records) {
+    const meta = encodeSingleMetadata(r.payload, r.key, r.properties, r.sequenceId);
+    parts.push(meta, r.payload);
+    bytes += 4 + meta.length + r.payload.length;
+  }
+  return joinBatch(parts, bytes);
 }

@@ -1,7 +1,7 @@
 import { MqctlError, UnavailableError } from '../../../cli/errors';
 import type { CommandHandler, PulsarBinaryConnection } from './connection';
 import { serverError } from './errors';
-import { encodeBatchRecord, encodePayloadCommand, type Frame } from './frame';
+import { encodePayloadCommand, encodeSingleMetadata, type Frame, joinBatch } from './frame';
 import { CommandType, type KeyValue, toNumber } from './proto';
 
 /** Where a record's outcome goes: `settle(index)` once, with an error when the broker refused it. */
@@ -58,7 +58,8 @@ export class PartitionProducer implements CommandHandler {
   private nextSequenceId = 0;
   private readonly inFlight: InFlight[] = [];
   private inFlightHead = 0;
-  private batchParts: Buffer[] = [];
+  /** SingleMessageMetadata, payload, SingleMessageMetadata, payload, … of the open batch */
+  private batchParts: Uint8Array[] = [];
   private batchBytes = 0;
   private batchSinks: SendSink[] = [];
   private batchIndexes: number[] = [];
@@ -118,8 +119,8 @@ export class PartitionProducer implements CommandHandler {
       return;
     }
     const sequenceId = this.nextSequenceId++;
-    const [head, body] = encodeBatchRecord({ ...record, sequenceId });
-    const size = head!.length + body!.length;
+    const meta = encodeSingleMetadata(record.payload, record.key, record.properties, sequenceId);
+    const size = 4 + meta.length + record.payload.length;
     // a record that would push the entry past the broker's limit starts a new batch
     if (this.batchSinks.length > 0 && this.batchBytes + size > this.connection.maxMessageSize - 4096)
       this.flushBatch();
@@ -127,7 +128,7 @@ export class PartitionProducer implements CommandHandler {
       this.batchFirstSequenceId = sequenceId;
       this.batchTimer = setTimeout(() => this.flushBatch(), this.settings.batchDelayMs);
     }
-    this.batchParts.push(head!, body!);
+    this.batchParts.push(meta, record.payload);
     this.batchBytes += size;
     this.batchSinks.push(sink);
     this.batchIndexes.push(index);
@@ -168,7 +169,7 @@ export class PartitionProducer implements CommandHandler {
     if (count === 0) return;
     const first = this.batchFirstSequenceId;
     const last = first + count - 1;
-    const payload = Buffer.concat(this.batchParts, this.batchBytes);
+    const payload = joinBatch(this.batchParts, this.batchBytes);
     this.inFlight.push({ sequenceId: first, count, sinks: this.batchSinks, indexes: this.batchIndexes });
     this.batchParts = [];
     this.batchBytes = 0;
