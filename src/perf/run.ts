@@ -265,6 +265,7 @@ export function consumeSettingsRecord(o: ConsumeOptions): Record<string, unknown
     group: o.group ?? null,
     from: o.from,
     prefetch: o.prefetch,
+    ...(o.pulsarClient ? { pulsarClient: o.pulsarClient } : {}),
     numRecords: Number.isFinite(o.numRecords) ? o.numRecords : null,
     durationSeconds: Number.isFinite(o.durationMs) ? o.durationMs / 1000 : null,
     warmupSeconds: o.warmupMs / 1000,
