@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { createPerfConsumer, type PerfChunk, type PerfProducerDriver } from '../../../src/brokers/perf';
 import { PulsarBinaryClient } from '../../../src/brokers/pulsar/binary/client';
@@ -305,6 +308,37 @@ describe('Pulsar binary-protocol errors and exit codes', () => {
     assert.match(result.stderr, /refused the connection/);
   });
 
+  it('speaks TLS for pulsar+ssl:// with the context CA; an untrusted certificate is refused', async () => {
+    const tlsFake = await fakeBroker(
+      (command, reply) => {
+        if (command.type === CommandType.PARTITIONED_METADATA)
+          reply({
+            type: CommandType.PARTITIONED_METADATA_RESPONSE,
+            partitionMetadataResponse: { requestId: command.requestId, partitions: 3, response: 0 },
+          });
+      },
+      { tls: true },
+    );
+    try {
+      const url = `pulsar+ssl://127.0.0.1:${tlsFake.port}`;
+      const trusted = new PulsarBinaryClient({
+        serviceUrl: url,
+        tls: { ca: TLS_FIXTURE.cert },
+        timeoutMs: 5000,
+      });
+      assert.equal(await trusted.partitions('t'), 3);
+      await trusted.close();
+      const untrusted = new PulsarBinaryClient({ serviceUrl: url, timeoutMs: 5000 });
+      const error = await untrusted.partitions('t').catch((e: MqctlError) => e);
+      await untrusted.close();
+      assert.ok(error instanceof MqctlError);
+      assert.equal(error.exitCode, ExitCode.UNAVAILABLE);
+      assert.match(error.message, /SELF_SIGNED|certificate/i);
+    } finally {
+      tlsFake.server.close();
+    }
+  });
+
   it('a missing topic is "not found" (exit 3) for perf consume over binary', async () => {
     const result = await runCli(
       ['perf', 'consume', '--kind', 'pulsar', '--topic', uniqueName('bin-missing'), '-n', '10'],
@@ -322,6 +356,13 @@ describe('Pulsar binary-protocol errors and exit codes', () => {
   });
 });
 
+/** A self-signed certificate for 127.0.0.1 (test only; valid until 2126). */
+const TLS_DIR = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'tls');
+const TLS_FIXTURE = {
+  cert: readFileSync(join(TLS_DIR, 'broker-cert.pem')),
+  key: readFileSync(join(TLS_DIR, 'broker-key.pem')),
+};
+
 interface FakeCommand {
   type: number;
   requestId?: number;
@@ -333,9 +374,9 @@ interface FakeCommand {
  */
 async function fakeBroker(
   handle: (command: FakeCommand, reply: (command: object) => void) => void,
-  options: { refuseAuth?: boolean } = {},
+  options: { refuseAuth?: boolean; tls?: boolean } = {},
 ): Promise<{ server: Server; port: number }> {
-  const server = createServer((socket: Socket) => {
+  const onSocket = (socket: Socket) => {
     const reader = new FrameReader();
     const reply = (command: object) => socket.write(encodeCommand(command));
     socket.on('error', () => undefined);
@@ -361,7 +402,10 @@ async function fakeBroker(
         );
       }
     });
-  });
+  };
+  const server: Server = options.tls
+    ? createTlsServer({ key: TLS_FIXTURE.key, cert: TLS_FIXTURE.cert }, onSocket)
+    : createServer(onSocket);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   return { server, port: typeof address === 'object' && address ? address.port : 0 };

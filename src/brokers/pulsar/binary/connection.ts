@@ -1,4 +1,4 @@
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { AuthError, MqctlError, UnavailableError } from '../../../cli/errors';
 import { serverError } from './errors';
@@ -67,7 +67,7 @@ export class PulsarBinaryConnection {
     const host = url.hostname.replace(/^\[|\]$/g, '');
     const port = Number(url.port || (secure ? 6651 : 6650));
     const socket: Socket = secure
-      ? tlsConnect({ host, port, servername: host, ...(options.tls ?? {}) })
+      ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...(options.tls ?? {}) })
       : netConnect({ host, port });
     socket.setNoDelay(true);
     const connection = new PulsarBinaryConnection(socket, options);
