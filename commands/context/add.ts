@@ -28,7 +28,10 @@ export default class ContextAdd extends BaseCommand<typeof ContextAdd> {
     ...settingFlags,
     'password-env': Flags.string({ description: 'environment variable that holds the password' }),
     'token-env': Flags.string({ description: 'environment variable that holds the Pulsar token' }),
-    'data-path': Flags.string({ options: ['auto', 'native', 'websocket'], description: 'Pulsar data path' }),
+    'data-path': Flags.string({
+      options: ['auto', 'binary', 'native', 'websocket'],
+      description: 'Pulsar data path',
+    }),
     'client-id': Flags.string({ description: 'Kafka client id' }),
     use: Flags.boolean({ description: 'make it the current context', default: false }),
     overwrite: Flags.boolean({ description: 'replace an existing context of that name', default: false }),

@@ -10,7 +10,7 @@ import { runConsume } from '../../src/perf/run';
 export default class PerfConsumeCommand extends PerfCommand<typeof PerfConsumeCommand> {
   static override summary =
     'Consume and measure throughput, and end-to-end latency of records stamped by perf produce';
-  static override description = `End-to-end latency = receive time − the intended send time perf produce wrote in the mqctl-ts header/property (epoch µs; compare clocks only on one host or with synchronised clocks). Records without the stamp are counted, not timed.
+  static override description = `End-to-end latency = receive time − the intended send time perf produce wrote in the mqctl-ts header/property (epoch µs; compare clocks only on one host or with synchronised clocks). Records without the stamp are counted, not timed. Pulsar: the binary protocol by default (--pulsar-client websocket for the WebSocket API); a record produced over either path is timed over either.
 
 Exit codes: ${Object.entries(EXIT_CODE_HELP)
     .map(([k, v]) => `${k} ${v}`)
@@ -40,7 +40,10 @@ Exit codes: ${Object.entries(EXIT_CODE_HELP)
 
   async run(): Promise<void> {
     const connection = await this.connect();
-    const options = consumeOptionsFromFlags(this.flags as unknown as Record<string, unknown>);
+    const options = consumeOptionsFromFlags(
+      this.flags as unknown as Record<string, unknown>,
+      connection.kind,
+    );
     const threads = this.flags.threads;
     if (threads < 1) throw new UsageError('--threads must be ≥ 1');
     const output =

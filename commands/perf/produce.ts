@@ -11,6 +11,8 @@ export default class PerfProduceCommand extends PerfCommand<typeof PerfProduceCo
     'Produce at an exact rate and measure honest (coordinated-omission-corrected) latency';
   static override description = `Open-loop load: record i is due at start + i/rate whatever happened before, so a stall shows up in the numbers instead of hiding. Three HDR histograms (µs): response latency (ack − intended), service latency (ack − actual send, what kafka-producer-perf-test reports) and send delay (actual − intended). When the send delay shows mqctl itself fell behind, the run is marked invalid.
 
+Pulsar: mqctl's own binary-protocol client on the service URL (pulsar:// or pulsar+ssl://, --token) with Java-client batching (1000 records / 128 KiB / --batch-delay) is the default data path; --pulsar-client websocket uses the broker's WebSocket API instead.
+
 Progress every --interval on stderr; the final summary and a kafka-producer-perf-test line on stdout (or the result document with --output json). Ctrl-C prints the partial summary and exits 130.
 
 Exit codes: ${Object.entries(EXIT_CODE_HELP)
@@ -21,6 +23,7 @@ Exit codes: ${Object.entries(EXIT_CODE_HELP)
     '<%= config.bin %> perf produce --kind kafka --topic load --throughput -1 --num-records 1000000 --producer-props acks=1 linger.ms=5',
     '<%= config.bin %> perf produce --kind rabbitmq --topic q1 --create-topic --rate 20000 --duration 30s --confirm 1000',
     '<%= config.bin %> perf produce --kind pulsar --topic load --rate 20000 --duration 30s --result run.json --report run.html',
+    '<%= config.bin %> perf produce --kind pulsar --topic load --create-topic --partitions 3 --rate 0 --num-records 300000 --pulsar-client websocket',
     '<%= config.bin %> perf produce --kind kafka --topic load --rate 200000 --shard 0/4 --duration 5m  # one of 4 pods',
     '<%= config.bin %> perf produce --kind kafka --topic load --rate 80000 --threads 2 --duration 60s',
   ];

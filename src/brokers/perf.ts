@@ -61,10 +61,15 @@ export interface RabbitPerfOptions {
   queueType: 'classic' | 'quorum' | 'stream';
 }
 
+/** mqctl's own binary-protocol client (default) or the broker's WebSocket API. */
+export type PulsarClientKind = 'binary' | 'websocket';
+
 export interface PulsarPerfOptions {
   batching: boolean;
   batchDelayMs: number;
   maxPending: number;
+  /** the data path; absent = the context's choice, else binary */
+  client?: PulsarClientKind;
 }
 
 export interface PerfProducerOptions {
@@ -106,6 +111,8 @@ export interface PerfConsumerOptions {
    * preparePerfConsumerGroup, which also fixed the group and where it starts.
    */
   members?: number;
+  /** Pulsar data path (absent = the context's choice, else binary) */
+  pulsarClient?: PulsarClientKind;
 }
 
 export interface PerfConsumerDriver {

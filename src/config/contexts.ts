@@ -58,8 +58,8 @@ export function addContext(store: ConfigStore, name: string, options: ContextAdd
   } else if (spec.kind === 'pulsar') {
     if (options.tokenEnv) spec.tokenEnv = options.tokenEnv;
     if (options.dataPath) {
-      if (!['auto', 'native', 'websocket'].includes(options.dataPath))
-        throw new UsageError('--data-path must be auto, native or websocket');
+      if (!['auto', 'binary', 'native', 'websocket'].includes(options.dataPath))
+        throw new UsageError('--data-path must be auto, binary, native or websocket');
       spec.dataPath = options.dataPath as PulsarDataPath;
     }
   } else if (options.passwordEnv) {

@@ -32,7 +32,7 @@ export interface KafkaContext {
   tls?: TlsSettings;
 }
 
-export type PulsarDataPath = 'auto' | 'native' | 'websocket';
+export type PulsarDataPath = 'auto' | 'binary' | 'native' | 'websocket';
 
 export interface PulsarContext {
   kind: 'pulsar';

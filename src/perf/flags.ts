@@ -29,6 +29,12 @@ export const perfRunFlags = {
     description: 'write the percentile distribution (.hgrm, ms) to FILE (+ FILE.<histogram>.hgrm)',
   }),
   report: Flags.string({ description: 'write a self-contained HTML report (charts) to FILE.html' }),
+  'pulsar-client': Flags.string({
+    description:
+      "[Pulsar] data path: binary (mqctl's own binary-protocol client, port 6650, default) or websocket (the broker's WebSocket API)",
+    options: ['binary', 'websocket'],
+    helpGroup: 'PULSAR',
+  }),
 };
 
 export const produceFlags = {
@@ -170,7 +176,7 @@ const KAFKA_FLAGS = [
   'producer-props',
 ];
 const RABBIT_FLAGS = ['exchange', 'routing-key', 'confirm', 'persistent', 'queue-type'];
-const PULSAR_FLAGS = ['batching', 'batch-delay'];
+const PULSAR_FLAGS = ['batching', 'batch-delay', 'pulsar-client'];
 
 export function parseCount(text: string, flag: string): number {
   const cleaned = text.replace(/_/g, '');
@@ -301,6 +307,7 @@ export function produceOptionsFromFlags(f: FlagValues, kind: string): ProduceOpt
     batching: (f.batching as boolean | undefined) ?? true,
     batchDelayMs: f['batch-delay'] !== undefined ? parseDuration(f['batch-delay'] as string, 'ms') : 1,
     maxPending: (f['max-pending'] as number | undefined) ?? 1000,
+    client: f['pulsar-client'] as PulsarPerfOptions['client'],
   };
   const { numRecords, durationMs } = countOrDuration(f);
   const maxPending = f['max-pending'] as number | undefined;
@@ -334,7 +341,11 @@ export function produceOptionsFromFlags(f: FlagValues, kind: string): ProduceOpt
   };
 }
 
-export function consumeOptionsFromFlags(f: FlagValues): ConsumeOptions {
+export function consumeOptionsFromFlags(f: FlagValues, kind?: string): ConsumeOptions {
+  if (kind !== undefined && kind !== 'pulsar' && f['pulsar-client'] !== undefined)
+    throw new UsageError(`--pulsar-client does not apply to ${kind}`, {
+      hint: 'see the KAFKA / RABBITMQ / PULSAR flag groups in --help',
+    });
   const warmup = parseWarmup(f.warmup as string);
   const { numRecords, durationMs } = countOrDuration(f);
   return {
@@ -342,6 +353,7 @@ export function consumeOptionsFromFlags(f: FlagValues): ConsumeOptions {
     group: f.group as string | undefined,
     from: (f.from as 'earliest' | 'latest' | undefined) ?? 'earliest',
     prefetch: f.prefetch as number,
+    pulsarClient: f['pulsar-client'] as ConsumeOptions['pulsarClient'],
     numRecords,
     durationMs,
     warmupMs: warmup.ms,

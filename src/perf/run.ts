@@ -3,6 +3,7 @@ import {
   createPerfProducer,
   type KafkaPerfOptions,
   type PerfProducerDriver,
+  type PulsarClientKind,
   type PulsarPerfOptions,
   type RabbitPerfOptions,
 } from '../brokers/perf';
@@ -50,6 +51,8 @@ export interface ConsumeOptions {
   group?: string;
   from: 'earliest' | 'latest';
   prefetch: number;
+  /** Pulsar data path (absent = the context's choice, else binary) */
+  pulsarClient?: PulsarClientKind;
   numRecords: number;
   durationMs: number;
   warmupMs: number;
@@ -279,6 +282,7 @@ export function consumeSettingsRecord(o: ConsumeOptions): Record<string, unknown
     group: o.group ?? null,
     from: o.from,
     prefetch: o.prefetch,
+    ...(o.pulsarClient ? { pulsarClient: o.pulsarClient } : {}),
     numRecords: Number.isFinite(o.numRecords) ? o.numRecords : null,
     durationSeconds: Number.isFinite(o.durationMs) ? o.durationMs / 1000 : null,
     warmupSeconds: o.warmupMs / 1000,
@@ -361,6 +365,7 @@ export async function runConsume(
     group: o.group,
     from: o.from,
     prefetch: o.prefetch,
+    pulsarClient: o.pulsarClient,
   });
   hooks.onNote?.(`consuming ${o.topic} on ${connection.kind} ${connection.target} via ${driver.description}`);
   const consume = new ConsumeRun(driver, {
@@ -407,6 +412,7 @@ export async function runE2e(
     group: c.group,
     from: 'latest',
     prefetch: c.prefetch,
+    pulsarClient: o.pulsar.client,
   });
   hooks.onNote?.(
     `e2e on ${o.topic} (${producerConnection.kind} ${producerConnection.target}): producer ${producers[0]!.description}; consumer ${driver.description}`,

@@ -2,13 +2,15 @@ import { describeTarget, secretOf } from '../../config/resolve';
 import type { PulsarContext, ResolvedContext } from '../../config/types';
 import { HttpJsonClient } from '../http';
 import { tlsOptions } from '../tls';
+import type { PulsarClientKind } from '../perf';
 import type { BrokerConnectionBase, ClusterInfo, ConnectOptions } from '../types';
+import { PulsarBinaryClient } from './binary/client';
 import { loadNativePulsar, type NativePulsarStatus } from './native';
 import { PulsarWebSocketClient } from './websocket';
 
 /**
- * Pulsar in mqctl: the admin REST API (topics, subscriptions, stats) and a data path that is the native
- * `pulsar-client` when its module loads, else the broker's WebSocket API (pure JavaScript).
+ * Pulsar in mqctl: the admin REST API (topics, subscriptions, stats), the broker's WebSocket API (pure
+ * JavaScript; consume, DLQ) and, for perf, mqctl's own binary-protocol client on the service URL.
  */
 export class PulsarConnection implements BrokerConnectionBase {
   readonly kind = 'pulsar' as const;
@@ -19,6 +21,9 @@ export class PulsarConnection implements BrokerConnectionBase {
   readonly admin: HttpJsonClient;
   readonly websocket: PulsarWebSocketClient;
   private readonly closers: Array<() => Promise<void>> = [];
+  private binaryClient?: PulsarBinaryClient;
+  private readonly token?: string;
+  private readonly tls?: ReturnType<typeof tlsOptions>;
 
   constructor(ctx: ResolvedContext & PulsarContext, options: ConnectOptions) {
     this.settings = ctx;
@@ -27,6 +32,8 @@ export class PulsarConnection implements BrokerConnectionBase {
     this.timeoutMs = options.timeoutMs;
     const token = secretOf(ctx.token, ctx.tokenEnv);
     const tls = tlsOptions(ctx.tls);
+    this.token = token;
+    this.tls = tls;
     this.admin = new HttpJsonClient({
       baseUrl: ctx.adminUrl,
       timeoutMs: options.timeoutMs,
@@ -44,10 +51,40 @@ export class PulsarConnection implements BrokerConnectionBase {
     this.closers.push(async () => this.websocket.closeAll());
   }
 
-  /** Which data path produce/consume use, honouring the context's `dataPath` choice. */
+  /**
+   * mqctl's binary-protocol client on the service URL (created on first use; its sockets close with
+   * the connection).
+   */
+  get binary(): PulsarBinaryClient {
+    if (!this.binaryClient) {
+      const client = new PulsarBinaryClient({
+        serviceUrl: this.settings.serviceUrl,
+        token: this.token,
+        tls: this.tls,
+        timeoutMs: this.timeoutMs,
+      });
+      this.binaryClient = client;
+      this.closers.push(() => client.close());
+    }
+    return this.binaryClient;
+  }
+
+  /** The perf data path: `--pulsar-client`, else the context's `dataPath: websocket`, else binary. */
+  perfClient(requested?: PulsarClientKind): { client: PulsarClientKind; reason: string } {
+    if (requested) return { client: requested, reason: '--pulsar-client' };
+    if (this.settings.dataPath === 'websocket')
+      return { client: 'websocket', reason: 'chosen by the context' };
+    return { client: 'binary', reason: 'default' };
+  }
+
+  /** Which data path consume/DLQ use, honouring the context's `dataPath` choice. */
   dataPath(): { path: 'native' | 'websocket'; reason: string } {
     const wanted = this.settings.dataPath ?? 'auto';
-    if (wanted === 'websocket') return { path: 'websocket', reason: 'chosen by the context' };
+    if (wanted === 'websocket' || wanted === 'binary')
+      return {
+        path: 'websocket',
+        reason: wanted === 'websocket' ? 'chosen by the context' : 'binary is perf only',
+      };
     const native: NativePulsarStatus = loadNativePulsar();
     if (native.available) return { path: 'native', reason: `pulsar-client ${native.version ?? ''}`.trim() };
     return { path: 'websocket', reason: native.reason };
@@ -91,7 +128,7 @@ export class PulsarConnection implements BrokerConnectionBase {
         state: health === 'ok' ? 'healthy' : undefined,
       })),
       controller: leaderAddress,
-      dataPath: `${dataPath.path} (${dataPath.reason})`,
+      dataPath: `${dataPath.path} (${dataPath.reason}); perf: ${this.perfClient().client === 'binary' ? `binary protocol (mqctl's client) on ${this.settings.serviceUrl}` : 'websocket'}`,
       endpoints: {
         service: this.settings.serviceUrl,
         admin: this.settings.adminUrl,

@@ -8,6 +8,7 @@ import type {
 } from '../perf';
 import { PERF_STAMP_HEADER } from '../perf';
 import type { PulsarConnection } from './connection';
+import { binaryProducerSettings, PulsarBinaryPerfConsumer, PulsarBinaryPerfProducer } from './perf-binary';
 import { parsePulsarTopic } from './topic-name';
 import type { PulsarWsConsumer, PulsarWsProducer } from './websocket';
 
@@ -28,7 +29,7 @@ export class PulsarPerfProducer implements PerfProducerDriver {
   ) {
     const p = options.pulsar;
     this.maxOutstanding = p.maxPending;
-    this.description = `websocket, ${p.batching ? `batching (${p.batchDelayMs} ms)` : 'no batching'}, max pending ${p.maxPending}`;
+    this.description = `websocket API, ${p.batching ? `batching (${p.batchDelayMs} ms)` : 'no batching'}, max pending ${p.maxPending}`;
   }
 
   send(chunk: PerfChunk): void {
@@ -97,9 +98,16 @@ async function ensureTopic(connection: PulsarConnection, options: PerfProducerOp
 export async function createPulsarPerfProducer(
   connection: PulsarConnection,
   options: PerfProducerOptions,
-): Promise<PulsarPerfProducer> {
+): Promise<PerfProducerDriver> {
   await ensureTopic(connection, options);
   const p = options.pulsar;
+  if (connection.perfClient(p.client).client === 'binary') {
+    const settings = binaryProducerSettings(options);
+    const producer = await connection.binary.createProducer(options.topic, settings);
+    const driver = new PulsarBinaryPerfProducer(producer, settings);
+    connection.onClose(() => driver.close());
+    return driver;
+  }
   const producer = await connection.websocket.producer(options.topic, {
     batchingEnabled: p.batching,
     batchingMaxPublishDelay: p.batchDelayMs,
@@ -121,7 +129,7 @@ export class PulsarPerfConsumer implements PerfConsumerDriver {
     private readonly consumer: PulsarWsConsumer,
     options: PerfConsumerOptions & { group: string },
   ) {
-    this.description = `websocket, ${options.members && options.members > 1 ? 'Shared' : 'Exclusive'} subscription ${options.group}, receiver queue ${options.prefetch}`;
+    this.description = `websocket API, ${options.members && options.members > 1 ? 'Shared' : 'Exclusive'} subscription ${options.group}, receiver queue ${options.prefetch}`;
   }
 
   async start(onRecord: (bytes: number, stamp: string | undefined) => void): Promise<void> {
@@ -154,9 +162,21 @@ export async function checkPulsarPerfTopic(connection: PulsarConnection, topic: 
 export async function createPulsarPerfConsumer(
   connection: PulsarConnection,
   options: PerfConsumerOptions,
-): Promise<PulsarPerfConsumer> {
+): Promise<PerfConsumerDriver> {
   await checkPulsarPerfTopic(connection, options.topic);
   const group = options.group ?? `mqctl-perf-${process.pid}-${Date.now().toString(36)}`;
+  if (connection.perfClient(options.pulsarClient).client === 'binary') {
+    const consumer = await connection.binary.subscribe(options.topic, group, {
+      // several consumer threads share the subscription; one consumer keeps it to itself
+      subscriptionType: options.members && options.members > 1 ? 'Shared' : 'Exclusive',
+      initialPosition: options.from === 'earliest' ? 'Earliest' : 'Latest',
+      receiverQueueSize: options.prefetch,
+      ackGroupMs: 100,
+    });
+    const driver = new PulsarBinaryPerfConsumer(consumer, { ...options, group });
+    connection.onClose(() => driver.close());
+    return driver;
+  }
   const consumer = await connection.websocket.consumer(options.topic, group, {
     // several consumer threads share the subscription; one consumer keeps it to itself
     subscriptionType: options.members && options.members > 1 ? 'Shared' : 'Exclusive',

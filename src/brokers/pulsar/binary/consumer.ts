@@ -1,0 +1,186 @@
+import { UnavailableError } from '../../../cli/errors';
+import type { CommandHandler, PulsarBinaryConnection } from './connection';
+import { decodePayloadSection, encodeCommand, type EntryRecord, type Frame, splitEntry } from './frame';
+import { AckType, CommandType, InitialPosition, type MessageIdData, SubType } from './proto';
+
+export interface ConsumerSettings {
+  subscriptionType: 'Exclusive' | 'Shared';
+  initialPosition: 'Earliest' | 'Latest';
+  /** receiver queue: FLOW permits granted up front, re-granted once half are used */
+  receiverQueueSize: number;
+  /** acknowledgements are grouped and sent at most this often (the Java client's ackGroupTime) */
+  ackGroupMs: number;
+}
+
+/** A record as delivered to the application. */
+export interface ReceivedRecord extends EntryRecord {
+  topic: string;
+  messageId: MessageIdData;
+  redeliveryCount: number;
+}
+
+export type RecordListener = (record: ReceivedRecord) => void;
+export type ErrorListener = (error: Error) => void;
+
+/**
+ * A consumer on one (partition of a) topic. Records are handed to the listener synchronously as each
+ * entry arrives, then the entry is acknowledged (after counting): cumulatively up to the newest entry on
+ * an Exclusive subscription, individually (a list per ACK) on Shared; acks are grouped every
+ * `ackGroupMs`. Permits follow the Java client: `receiverQueueSize` first, more after half were used.
+ */
+export class PartitionConsumer implements CommandHandler {
+  private usedPermits = 0;
+  private pendingAcks: MessageIdData[] = [];
+  private ackTimer?: NodeJS.Timeout;
+  private closing = false;
+  onRecord?: RecordListener;
+  onError?: ErrorListener;
+
+  private constructor(
+    private readonly connection: PulsarBinaryConnection,
+    readonly topic: string,
+    readonly subscription: string,
+    readonly consumerId: number,
+    private readonly settings: ConsumerSettings,
+  ) {}
+
+  static async subscribe(
+    connection: PulsarBinaryConnection,
+    topic: string,
+    subscription: string,
+    consumerId: number,
+    settings: ConsumerSettings,
+  ): Promise<PartitionConsumer> {
+    const consumer = new PartitionConsumer(connection, topic, subscription, consumerId, settings);
+    // registered before SUBSCRIBE is answered: the first MESSAGE may follow the SUCCESS in one read
+    connection.consumers.set(consumerId, consumer);
+    const requestId = connection.newRequestId();
+    try {
+      await connection.request(
+        requestId,
+        {
+          type: CommandType.SUBSCRIBE,
+          subscribe: {
+            topic,
+            subscription,
+            subType: SubType[settings.subscriptionType],
+            consumerId,
+            requestId,
+            durable: true,
+            initialPosition: InitialPosition[settings.initialPosition],
+          },
+        },
+        `subscription ${subscription} on ${topic}`,
+      );
+    } catch (error) {
+      connection.consumers.delete(consumerId);
+      throw error;
+    }
+    return consumer;
+  }
+
+  /** Grants the first permits: from now on the broker pushes records. */
+  start(): void {
+    this.flow(this.settings.receiverQueueSize);
+  }
+
+  private flow(permits: number): void {
+    this.connection.write(
+      encodeCommand({
+        type: CommandType.FLOW,
+        flow: { consumerId: this.consumerId, messagePermits: permits },
+      }),
+    );
+  }
+
+  onCommand(frame: Frame): void {
+    const c = frame.command;
+    if (c.type === CommandType.MESSAGE && c.message && frame.rest) {
+      this.onEntry(c.message.messageId, c.message.redeliveryCount, frame.rest);
+    } else if (c.type === CommandType.CLOSE_CONSUMER) {
+      this.connection.consumers.delete(this.consumerId);
+      this.onError?.(
+        new UnavailableError(`Pulsar closed the consumer on ${this.topic} (topic unloaded or moved)`),
+      );
+    }
+  }
+
+  private onEntry(messageId: MessageIdData, redeliveryCount: number, rest: Buffer): void {
+    let records: EntryRecord[];
+    try {
+      records = splitEntry(decodePayloadSection(rest));
+    } catch (error) {
+      this.onError?.(new Error(`cannot read a message on ${this.topic}: ${(error as Error).message}`));
+      records = [];
+    }
+    for (const record of records) {
+      this.onRecord?.({
+        ...record,
+        topic: this.topic,
+        messageId: {
+          ledgerId: messageId.ledgerId,
+          entryId: messageId.entryId,
+          batchIndex: record.batchIndex,
+        },
+        redeliveryCount,
+      });
+    }
+    this.ack(messageId);
+    // a batch entry used one permit per record it held
+    this.usedPermits += Math.max(1, records.length);
+    if (this.usedPermits >= Math.max(1, this.settings.receiverQueueSize >> 1)) {
+      const permits = this.usedPermits;
+      this.usedPermits = 0;
+      this.flow(permits);
+    }
+  }
+
+  private ack(messageId: MessageIdData): void {
+    const id = { ledgerId: messageId.ledgerId, entryId: messageId.entryId };
+    if (this.settings.subscriptionType === 'Exclusive') this.pendingAcks = [id];
+    else this.pendingAcks.push(id);
+    if (this.pendingAcks.length >= 1000) this.flushAcks();
+    else this.ackTimer ??= setTimeout(() => this.flushAcks(), this.settings.ackGroupMs);
+  }
+
+  /** Sends the grouped acknowledgements now. */
+  flushAcks(): void {
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    if (this.pendingAcks.length === 0 || this.connection.closed) return;
+    this.connection.write(
+      encodeCommand({
+        type: CommandType.ACK,
+        ack: {
+          consumerId: this.consumerId,
+          ackType: this.settings.subscriptionType === 'Exclusive' ? AckType.Cumulative : AckType.Individual,
+          messageId: this.pendingAcks,
+        },
+      }),
+    );
+    this.pendingAcks = [];
+  }
+
+  onConnectionClosed(error: Error): void {
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    if (!this.closing) this.onError?.(error);
+  }
+
+  /** Sends outstanding acks, then CLOSE_CONSUMER (bounded wait). */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.flushAcks();
+    if (this.connection.closed) return;
+    const requestId = this.connection.newRequestId();
+    await this.connection
+      .request(
+        requestId,
+        { type: CommandType.CLOSE_CONSUMER, closeConsumer: { consumerId: this.consumerId, requestId } },
+        `close consumer on ${this.topic}`,
+      )
+      .catch(() => undefined);
+    this.connection.consumers.delete(this.consumerId);
+  }
+}
