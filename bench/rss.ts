@@ -3,8 +3,8 @@
  * fixed rate (BENCH_RSS_RATE, default 20,000 msg/s of 100 bytes) to the local Kafka (BENCH_RSS_KIND) for
  * BENCH_RSS_SECONDS (default 600; 60 when every benchmark runs), RSS read from /proc every 5 s.
  *
- * Prints RSS per minute, the growth from the end of the second minute (JIT, pools and the first GC cycles
- * settled) to the end, as MiB and MiB per minute, and the run's own verdict (rate held, send delay).
+ * Prints RSS per minute (min–max), the least-squares trend in MiB per minute after the second minute (JIT,
+ * pools and the first GC cycles settled), and the run's own verdict (rate held, send delay).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -68,16 +68,27 @@ export async function main(): Promise<void> {
   if (code !== 0 || !existsSync(resultFile))
     throw new Error(`mqctl exited ${code}: ${stderr.split('\n').slice(-3).join(' ')}`);
   const r = JSON.parse(readFileSync(resultFile, 'utf8'));
-  const at = (t: number) => samples.filter((s) => s.t <= t).pop()?.rss ?? NaN;
-  const lines = ['minute  RSS MiB'];
-  for (let m = 1; m <= Math.ceil(seconds / 60); m++)
-    lines.push(`${String(m).padStart(6)}  ${at(m * 60).toFixed(1)}`);
+  const lines = ['minute  RSS MiB (min–max of its 5 s samples)'];
+  for (let m = 1; m <= Math.ceil(seconds / 60); m++) {
+    const inMinute = samples.filter((x) => x.t > (m - 1) * 60 && x.t <= m * 60).map((x) => x.rss);
+    if (inMinute.length > 0)
+      lines.push(
+        `${String(m).padStart(6)}  ${Math.min(...inMinute).toFixed(1)}–${Math.max(...inMinute).toFixed(1)}`,
+      );
+  }
+  // the garbage collector's sawtooth hides a trend in any two samples: fit a line through all of them
   const settledAt = Math.min(120, seconds / 2);
-  const settled = at(settledAt);
-  const end = samples[samples.length - 1]?.rss ?? NaN;
-  const minutes = (samples[samples.length - 1]!.t - settledAt) / 60;
+  const settled = samples.filter((x) => x.t >= settledAt);
+  const mt = settled.reduce((n, x) => n + x.t, 0) / settled.length;
+  const mr = settled.reduce((n, x) => n + x.rss, 0) / settled.length;
+  const slope =
+    settled.reduce((n, x) => n + (x.t - mt) * (x.rss - mr), 0) /
+    Math.max(
+      1e-9,
+      settled.reduce((n, x) => n + (x.t - mt) ** 2, 0),
+    );
   lines.push(
-    `peak ${Math.max(...samples.map((s) => s.rss)).toFixed(1)} MiB; from ${settledAt} s to the end: ${settled.toFixed(1)} → ${end.toFixed(1)} MiB (${(end - settled >= 0 ? '+' : '') + (end - settled).toFixed(1)} MiB, ${((end - settled) / minutes).toFixed(2)} MiB/min)`,
+    `peak ${Math.max(...samples.map((x) => x.rss)).toFixed(1)} MiB; after ${settledAt} s: mean ${mr.toFixed(1)} MiB, least-squares trend ${(slope * 60 >= 0 ? '+' : '') + (slope * 60).toFixed(2)} MiB/min over ${settled.length} samples`,
     `run: ${r.acked} acked, send rate ${r.sendRate?.toFixed(1)} msg/s (target ${rate}), send delay p99 ${r.latency.send_delay?.p99} ms, ${r.valid ? 'valid' : `invalid: ${r.invalidReason}`}`,
   );
   process.stdout.write(`${lines.join('\n')}\n`);
