@@ -2,18 +2,12 @@ import { Flags } from '@oclif/core';
 import { dlqFor } from '../../src/brokers/dlq';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
 import { InterruptedError } from '../../src/cli/errors';
-import { renderJson, renderKeyValues, renderTable, renderYaml, renderCsv } from '../../src/cli/output';
 import { buildFilter } from '../../src/dlq/filter';
 import { dlqArg, filterFlags } from '../../src/dlq/flags';
 import { ReplayProgress } from '../../src/dlq/progress';
+import { renderReplaySummary } from '../../src/dlq/render';
 import { UNPACED, RatePacer, parseRate } from '../../src/dlq/rate';
-import {
-  ReplayFailedError,
-  describeTarget,
-  replayJobId,
-  type PlannedReplay,
-  type ReplaySummary,
-} from '../../src/dlq/replay';
+import { ReplayFailedError, describeTarget, replayJobId, type ReplaySummary } from '../../src/dlq/replay';
 
 export default class DlqReplayCommand extends BaseCommand<typeof DlqReplayCommand> {
   static override summary =
@@ -105,75 +99,6 @@ Ctrl-C stops after the current step, prints the summary and exits 130.`;
   }
 
   private printSummary(summary: ReplaySummary): void {
-    switch (this.outputFormat) {
-      case 'json':
-        return this.out(renderJson(summary));
-      case 'yaml':
-        return this.out(renderYaml(summary));
-      case 'csv':
-        return this.out(
-          summary.plan
-            ? renderCsv(summary.plan, planColumns)
-            : renderCsv(
-                [summary],
-                [
-                  'dlq',
-                  'replayed',
-                  'skippedByFilter',
-                  'skippedByLoopGuard',
-                  'failed',
-                  'examined',
-                  'elapsedMs',
-                ].map((k) => ({ header: k, get: (s: ReplaySummary) => s[k as keyof ReplaySummary] })),
-              ),
-        );
-      case 'table': {
-        const parts: string[] = [];
-        if (summary.plan) {
-          parts.push(
-            summary.plan.length ? renderTable(summary.plan, planColumns, this.style) : '(nothing to replay)',
-          );
-          if (summary.plan.length < summary.replayed)
-            parts.push(
-              `… and ${summary.replayed - summary.plan.length} more (raise --plan-limit to list them)`,
-            );
-          parts.push('');
-        }
-        parts.push(
-          renderKeyValues(
-            [
-              [summary.dryRun ? 'would replay' : 'replayed', summary.replayed],
-              ['skipped by filter', summary.skippedByFilter],
-              ['skipped by loop guard', summary.skippedByLoopGuard],
-              ['failed', summary.failed],
-              ['examined', summary.examined],
-              [
-                'targets',
-                Object.entries(summary.targets)
-                  .map(([t, n]) => `${t}=${n}`)
-                  .join(', ') || '-',
-              ],
-              ['elapsed', `${(summary.elapsedMs / 1000).toFixed(1)}s (${summary.ratePerSecond} msg/s)`],
-              ['job', summary.jobId],
-              ...(summary.interrupted
-                ? ([['interrupted', 'yes (run again to resume)']] as [string, unknown][])
-                : []),
-            ],
-            this.style,
-          ),
-        );
-        for (const f of summary.failures) parts.push(`failed: ${f}`);
-        for (const n of summary.notes) parts.push(`note: ${n}`);
-        return this.out(parts.join('\n'));
-      }
-    }
+    this.out(renderReplaySummary(summary, this.outputFormat, this.style));
   }
 }
-
-const planColumns = [
-  { header: 'PARTITION', get: (p: PlannedReplay) => p.partition },
-  { header: 'POSITION', get: (p: PlannedReplay) => p.position },
-  { header: 'KEY', get: (p: PlannedReplay) => p.key },
-  { header: 'ERROR', get: (p: PlannedReplay) => p.error },
-  { header: '→ TARGET', get: (p: PlannedReplay) => p.target },
-];

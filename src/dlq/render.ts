@@ -1,3 +1,13 @@
+import {
+  renderCsv,
+  renderJson,
+  renderKeyValues,
+  renderTable,
+  renderYaml,
+  type OutputFormat,
+  type RenderStyle,
+} from '../cli/output';
+import type { PlannedReplay, ReplaySummary } from './replay';
 import type { DlqMessage } from './types';
 
 export type PayloadEncoding = 'json' | 'text' | 'hex' | 'empty';
@@ -91,4 +101,80 @@ export function renderMessage(m: DlqMessage, bold: (s: string) => string): strin
   lines.push(`  payload (${payload.encoding}, ${m.payload.length} bytes):`);
   if (payload.text) lines.push(indent(payload.text));
   return lines.join('\n');
+}
+
+const planColumns = [
+  { header: 'PARTITION', get: (p: PlannedReplay) => p.partition },
+  { header: 'POSITION', get: (p: PlannedReplay) => p.position },
+  { header: 'KEY', get: (p: PlannedReplay) => p.key },
+  { header: 'ERROR', get: (p: PlannedReplay) => p.error },
+  { header: '→ TARGET', get: (p: PlannedReplay) => p.target },
+];
+
+/** The replay summary (and, for a dry run, its plan) in the requested output format. */
+export function renderReplaySummary(
+  summary: ReplaySummary,
+  format: OutputFormat,
+  style: RenderStyle,
+): string {
+  switch (format) {
+    case 'json':
+      return renderJson(summary);
+    case 'yaml':
+      return renderYaml(summary);
+    case 'csv':
+      return summary.plan
+        ? renderCsv(summary.plan, planColumns)
+        : renderCsv(
+            [summary],
+            [
+              'dlq',
+              'replayed',
+              'skippedByFilter',
+              'skippedByLoopGuard',
+              'failed',
+              'examined',
+              'elapsedMs',
+            ].map((k) => ({ header: k, get: (s: ReplaySummary) => s[k as keyof ReplaySummary] })),
+          );
+    case 'table': {
+      const parts: string[] = [];
+      if (summary.plan) {
+        parts.push(
+          summary.plan.length ? renderTable(summary.plan, planColumns, style) : '(nothing to replay)',
+        );
+        if (summary.plan.length < summary.replayed)
+          parts.push(
+            `… and ${summary.replayed - summary.plan.length} more (raise --plan-limit to list them)`,
+          );
+        parts.push('');
+      }
+      parts.push(
+        renderKeyValues(
+          [
+            [summary.dryRun ? 'would replay' : 'replayed', summary.replayed],
+            ['skipped by filter', summary.skippedByFilter],
+            ['skipped by loop guard', summary.skippedByLoopGuard],
+            ['failed', summary.failed],
+            ['examined', summary.examined],
+            [
+              'targets',
+              Object.entries(summary.targets)
+                .map(([t, n]) => `${t}=${n}`)
+                .join(', ') || '-',
+            ],
+            ['elapsed', `${(summary.elapsedMs / 1000).toFixed(1)}s (${summary.ratePerSecond} msg/s)`],
+            ['job', summary.jobId],
+            ...(summary.interrupted
+              ? ([['interrupted', 'yes (run again to resume)']] as [string, unknown][])
+              : []),
+          ],
+          style,
+        ),
+      );
+      for (const f of summary.failures) parts.push(`failed: ${f}`);
+      for (const n of summary.notes) parts.push(`note: ${n}`);
+      return parts.join('\n');
+    }
+  }
 }
