@@ -305,19 +305,37 @@ export class RabbitQueueAdmin {
       durable: spec.durable,
       arguments: declared,
     };
+    return this.declare('queue', spec, result, () => this.rawQueue(spec.name), {
+      durable: spec.durable,
+      auto_delete: spec.autoDelete,
+      arguments: declared,
+    });
+  }
+
+  /**
+   * Declares a queue or exchange through the management API unless it exists: an existing one is
+   * `alreadyExisted` with --if-not-exists and a usage error without; a dry run stops before the PUT.
+   */
+  private async declare<R extends { created: boolean; alreadyExisted: boolean }>(
+    noun: 'queue' | 'exchange',
+    spec: { name: string; ifNotExists: boolean; dryRun: boolean },
+    result: R,
+    exists: () => Promise<unknown>,
+    body: Record<string, unknown>,
+  ): Promise<R> {
     await this.requireVhost();
-    if (await this.rawQueue(spec.name)) {
+    if (await exists()) {
       if (spec.ifNotExists) return { ...result, alreadyExisted: true };
-      throw new UsageError(`queue "${spec.name}" already exists in ${this.where}`, {
-        hint: 'pass --if-not-exists to accept an existing queue',
+      throw new UsageError(`${noun} "${spec.name}" already exists in ${this.where}`, {
+        hint: `pass --if-not-exists to accept an existing ${noun}`,
       });
     }
     if (spec.dryRun) return result;
     await this.http.request({
       method: 'PUT',
-      path: this.path('queues', spec.name),
-      body: { durable: spec.durable, auto_delete: spec.autoDelete, arguments: declared },
-      subject: `queue "${spec.name}" in ${this.where}`,
+      path: this.path(noun === 'queue' ? 'queues' : 'exchanges', spec.name),
+      body,
+      subject: `${noun} "${spec.name}" in ${this.where}`,
     });
     return { ...result, created: true };
   }
@@ -424,27 +442,13 @@ export class RabbitQueueAdmin {
       alreadyExisted: false,
       dryRun: spec.dryRun,
     };
-    await this.requireVhost();
-    if (await this.rawExchange(spec.name)) {
-      if (spec.ifNotExists) return { ...result, alreadyExisted: true };
-      throw new UsageError(`exchange "${spec.name}" already exists in ${this.where}`, {
-        hint: 'pass --if-not-exists to accept an existing exchange',
-      });
-    }
-    if (spec.dryRun) return result;
-    await this.http.request({
-      method: 'PUT',
-      path: this.path('exchanges', spec.name),
-      body: {
-        type: spec.type,
-        durable: spec.durable,
-        auto_delete: spec.autoDelete,
-        internal: spec.internal,
-        arguments: spec.arguments,
-      },
-      subject: `exchange "${spec.name}" in ${this.where}`,
+    return this.declare('exchange', spec, result, () => this.rawExchange(spec.name), {
+      type: spec.type,
+      durable: spec.durable,
+      auto_delete: spec.autoDelete,
+      internal: spec.internal,
+      arguments: spec.arguments,
     });
-    return { ...result, created: true };
   }
 
   async requireExchanges(names: string[]): Promise<void> {
