@@ -211,17 +211,8 @@ export class PulsarBinaryConnection {
         if (requestId === undefined) return;
         const pending = this.requests.get(requestId);
         if (!pending) return;
-        // a producer the broker is still preparing answers twice; the second (ready) one counts. The field
-        // defaults to true in Pulsar's schema: only an explicit false means "not yet" (protobufjs gives an
-        // absent bool as false from the prototype, a decoded one as an own property)
-        const success = c.producerSuccess;
-        if (
-          c.type === CommandType.PRODUCER_SUCCESS &&
-          success &&
-          Object.prototype.hasOwnProperty.call(success, 'producerReady') &&
-          success.producerReady === false
-        )
-          return;
+        // a producer the broker is still preparing answers twice; the second (ready) one counts
+        if (c.type === CommandType.PRODUCER_SUCCESS && c.producerSuccess?.producerReady === false) return;
         this.requests.delete(requestId);
         clearTimeout(pending.timer);
         if (c.type === CommandType.ERROR && c.error)

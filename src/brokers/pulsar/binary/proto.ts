@@ -7,12 +7,18 @@ import protobuf from 'protobufjs';
  * decoding throw; required fields are always set when mqctl encodes. Enums travel as varints (int32).
  */
 
-type FieldSpec = [id: number, type: string, rule?: 'repeated'];
+/** [field number, type, 'repeated' or undefined, proto2 default when absent] */
+type FieldSpec = [id: number, type: string, rule?: 'repeated', defaultValue?: unknown];
 
 function message(fields: Record<string, FieldSpec>): protobuf.INamespace & protobuf.IType {
   const out: Record<string, protobuf.IField & { rule?: string }> = {};
-  for (const [name, [id, type, rule]] of Object.entries(fields))
-    out[name] = { id, type, ...(rule ? { rule } : {}) };
+  for (const [name, [id, type, rule, defaultValue]] of Object.entries(fields))
+    out[name] = {
+      id,
+      type,
+      ...(rule ? { rule } : {}),
+      ...(defaultValue !== undefined ? { options: { default: defaultValue } } : {}),
+    };
   return { fields: out };
 }
 
@@ -136,7 +142,8 @@ const schema: protobuf.INamespace = {
       requestId: [1, 'uint64'],
       producerName: [2, 'string'],
       lastSequenceId: [3, 'int64'],
-      producerReady: [6, 'bool'],
+      // [default = true] in Pulsar's schema: only an explicit false means "not ready yet"
+      producerReady: [6, 'bool', undefined, true],
     }),
     CommandPing: message({}),
     CommandPong: message({}),
