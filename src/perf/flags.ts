@@ -314,9 +314,10 @@ export function produceOptionsFromFlags(f: FlagValues, kind: string): ProduceOpt
   const maxPending = f['max-pending'] as number | undefined;
   if (maxPending !== undefined && maxPending < 1) throw new UsageError('--max-pending must be ≥ 1');
   const payloadFile = f['payload-file'] as string | undefined;
+  const rate = parseRate(f);
   return {
     topic: f.topic as string,
-    rate: parseRate(f),
+    rate,
     numRecords,
     durationMs,
     warmupMs: warmup.ms,
@@ -338,8 +339,7 @@ export function produceOptionsFromFlags(f: FlagValues, kind: string): ProduceOpt
     kafka,
     rabbitmq,
     pulsar,
-    clientThread:
-      (f['client-thread'] as boolean | undefined) ?? defaultClientThread(kind, kafka, parseRate(f)),
+    clientThread: (f['client-thread'] as boolean | undefined) ?? defaultClientThread(kind, kafka, rate),
   };
 }
 
