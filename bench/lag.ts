@@ -13,6 +13,7 @@ import type { Admin } from 'kafkajs';
 import { connect } from '../src/brokers';
 import type { KafkaConnection } from '../src/brokers/kafka/connection';
 import { KafkaLagSource } from '../src/brokers/kafka/lag';
+import { waitForTopicLeaders } from '../src/brokers/kafka/wait';
 import { resolveContext } from '../src/config/resolve';
 import { ConfigStore } from '../src/config/store';
 import { LagHistory } from '../src/lag/report';
@@ -29,12 +30,14 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function setup(admin: Admin, conn: KafkaConnection, topics: string[], groups: string[]): Promise<void> {
   await admin.createTopics({
     topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS })),
-    waitForLeaders: true,
+    // kafkajs's wait gives up on KRaft's transient "does not host this topic-partition": wait here instead
+    waitForLeaders: false,
     timeout: 120_000,
   });
+  for (const topic of topics)
+    if (!(await waitForTopicLeaders(conn, topic))) throw new Error(`bench: ${topic} has no leaders yet`);
   const producer = conn.kafka.producer({ retry: { retries: 10, initialRetryTime: 300 } });
   await producer.connect();
-  await new Promise((r) => setTimeout(r, 2000)); // 2,000 new partitions: let leadership settle
   // 5 messages per partition, so every group has a lag on every partition it committed.
   await Promise.all(
     topics.map((topic) =>

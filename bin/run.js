@@ -4,6 +4,12 @@
 // without --debug.
 const { run, flush } = require('@oclif/core');
 
+// Every run ends: once the command has finished (its output and error line written, its connections
+// closed), nothing may keep the process alive — a client thread or a socket left behind after an error
+// would otherwise hang it. The timer is unref'd: a process that ends by itself is not delayed.
+const endSoon = () => setTimeout(() => process.exit(), 1000).unref();
+
 run(process.argv.slice(2), __dirname)
   .then(() => flush())
-  .catch((error) => require('../dist/src/cli/exit.js').handleTopLevelError(error));
+  .catch((error) => require('../dist/src/cli/exit.js').handleTopLevelError(error))
+  .finally(endSoon);

@@ -8,7 +8,17 @@
 #   bash scripts/brokers.sh reset  [kind ...]                    stop, wipe data, start again if it was up
 #   bash scripts/brokers.sh verify [kind ...]                    deeper self-test (SASL, transactions, WebSocket, ...)
 #
-# No kind = all three. Folders: jars in ${MQCTL_HOME:-~/.cache/mqctl}/jars/<tool>/, data, config,
+# Local three-node clusters for fault tests (never started by default), kinds kafka-cluster and
+# rabbitmq-cluster: up, down, status, logs, reset and verify as above, plus fault helpers:
+#   bash scripts/brokers.sh kill    CLUSTER NODE    SIGKILL one node
+#   bash scripts/brokers.sh start   CLUSTER NODE    start a stopped node again and wait until it serves
+#   bash scripts/brokers.sh restart CLUSTER NODE    kill, then start
+#   bash scripts/brokers.sh pause   CLUSTER NODE    SIGSTOP (a hung node); resume sends SIGCONT
+#   bash scripts/brokers.sh leader  CLUSTER NODE    print the node number only
+# NODE: 1, 2, 3, or by role: leader:TOPIC[:PARTITION] (kafka-cluster, partition leader) or
+# leader:QUEUE (rabbitmq-cluster, quorum queue or stream leader, vhost /). Each prints the node number.
+#
+# No kind = all three single-node brokers. Folders: jars in ${MQCTL_HOME:-~/.cache/mqctl}/jars/<tool>/, data, config,
 # pid and log in ${MQCTL_HOME:-~/.cache/mqctl}/run/<kind>/ (log: run/<kind>/<kind>.log).
 # See docs/local-brokers.md.
 set -euo pipefail
@@ -24,6 +34,10 @@ source "$here/lib/kafka.sh"
 source "$here/lib/pulsar.sh"
 # shellcheck source=lib/rabbitmq.sh
 source "$here/lib/rabbitmq.sh"
+# shellcheck source=lib/kafka-cluster.sh
+source "$here/lib/kafka-cluster.sh"
+# shellcheck source=lib/rabbitmq-cluster.sh
+source "$here/lib/rabbitmq-cluster.sh"
 
 ALL_KINDS=(kafka pulsar rabbitmq)
 
@@ -36,16 +50,26 @@ cmd="${1:-}"
 [[ -n "$cmd" ]] || { usage >&2; exit 2; }
 shift
 
+case "$cmd" in
+  kill|start|restart|pause|resume|leader)
+    (($# == 2)) || die "usage: brokers.sh $cmd kafka-cluster|rabbitmq-cluster NODE (1, 2, 3 or leader:...)"
+    case "$1" in kafka-cluster|rabbitmq-cluster) ;; *) die "$cmd works on kafka-cluster or rabbitmq-cluster, not '$1'" ;; esac
+    mkdir -p "$MQCTL_RUN"
+    if [[ "$cmd" == leader ]]; then "$1_resolve" "$2"; echo; else "$1_$cmd" "$2"; fi
+    exit 0
+    ;;
+esac
+
 follow=
 lines=100
 kinds=()
 while (($#)); do
   case "$1" in
-    kafka|pulsar|rabbitmq) kinds+=("$1") ;;
+    kafka|pulsar|rabbitmq|kafka-cluster|rabbitmq-cluster) kinds+=("$1") ;;
     -f|--follow) follow=1 ;;
     -n|--lines) shift; [[ "${1:-}" =~ ^[0-9]+$ ]] || die "-n needs a number"; lines="$1" ;;
     -h|--help) usage; exit 0 ;;
-    *) die "unknown broker kind '$1' (expected kafka, pulsar or rabbitmq)" ;;
+    *) die "unknown broker kind '$1' (expected kafka, pulsar, rabbitmq, kafka-cluster or rabbitmq-cluster)" ;;
   esac
   shift
 done
@@ -77,17 +101,22 @@ case "$cmd" in
   logs)
     if [[ -n "$follow" ]]; then
       ((${#kinds[@]} == 1)) || die "logs -f follows one kind: name it (kafka, pulsar or rabbitmq)"
+      [[ "${kinds[0]}" == *-cluster ]] && die "logs -f follows one node: tail -F \$MQCTL_HOME/run/${kinds[0]}-N/${kinds[0]}-N.log"
       f="$(log_file "${kinds[0]}")"
       if [[ "${kinds[0]}" == rabbitmq ]]; then f="$(rabbitmq_log_path)"; fi
       exec tail -n "$lines" -F "$f"
     fi
     for k in "${kinds[@]}"; do
-      f="$(log_file "$k")"
-      if [[ "$k" == rabbitmq ]]; then f="$(rabbitmq_log_path)"; fi
-      echo "==> $k: $f <=="
-      if [[ -f "$f" ]]; then tail -n "$lines" "$f"; else echo "(no log yet)"; fi
+      files=("$(log_file "$k")")
+      if [[ "$k" == rabbitmq ]]; then files=("$(rabbitmq_log_path)"); fi
+      if [[ "$k" == kafka-cluster ]]; then files=(); for n in 1 2 3; do files+=("$(log_file "kafka-cluster-$n")"); done; fi
+      if [[ "$k" == rabbitmq-cluster ]]; then files=(); for n in 1 2 3; do files+=("$(run_dir "rabbitmq-cluster-$n")/log/mqctl-cluster-$n@localhost.log"); done; fi
+      for f in "${files[@]}"; do
+        echo "==> $k: $f <=="
+        if [[ -f "$f" ]]; then tail -n "$lines" "$f"; else echo "(no log yet)"; fi
+      done
     done
     ;;
   -h|--help|help) usage ;;
-  *) usage >&2; die "unknown command '$cmd' (expected up, down, status, logs, reset or verify)" ;;
+  *) usage >&2; die "unknown command '$cmd' (expected up, down, status, logs, reset, verify, kill, start, restart, pause, resume or leader)" ;;
 esac

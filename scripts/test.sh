@@ -1,17 +1,39 @@
 #!/usr/bin/env bash
 # The whole suite: build, lint, local brokers, then every unit, integration and e2e test on node's test
-# runner. Two phases: everything else two files at a time, then the rate-accuracy perf tests alone, because
-# "within ±2 % of the target rate" is a statement about an uncontended machine (2 cores here).
+# runner. Three phases: everything else two files at a time, then the rate-accuracy perf tests alone, because
+# "within ±2 % of the target rate" is a statement about an uncontended machine (2 cores here), then, alone,
+# the end-of-suite check (test/zz-leftovers.test.ts) that nothing named with this run's tag (MQCTL_TEST_RUN)
+# is left on any broker. The run also fails when a test left an entry in its temporary directory.
 # The last line is the combined count: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# Two OS tools some tests run: Chromium (the HTML perf report is rendered headless) and promtool (the
+# Prometheus rules, dashboards and `lag serve` output are checked by Prometheus' own parser). Installed from
+# Debian's packages when missing and allowed (root, or passwordless sudo), else the run stops here with the
+# command to run, instead of failing those tests 15 minutes later.
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+if ((${#need[@]})); then
+  as_root=(); [[ $(id -u) == 0 ]] || as_root=(sudo -n)
+  echo "== installing ${need[*]} (Debian packages) for the tests that use them"
+  { "${as_root[@]}" apt-get install -y -q "${need[@]}" >/dev/null 2>&1 ||
+    { "${as_root[@]}" apt-get update -q >/dev/null 2>&1 && "${as_root[@]}" apt-get install -y -q "${need[@]}" >/dev/null 2>&1; }; } ||
+    { echo "error: the tests need ${need[*]}: install with: sudo apt-get install ${need[*]} (Debian/Ubuntu package names), then run npm test again" >&2; exit 1; }
+fi
 npm run build || exit 1
 npm run lint || exit 1
 bash scripts/brokers.sh up || exit 1
 
 log_dir=$(mktemp -d)
+# Every name uniqueName() makes in this run carries the run tag; the last phase fails on any left behind.
+MQCTL_TEST_RUN=$(od -An -N2 -tx1 /dev/urandom | tr -d ' \n')
+export MQCTL_TEST_RUN
+# Temporary files of this run in a directory of its own, counted and removed at the end.
+export TMPDIR="$log_dir/tmp"
+mkdir -p "$TMPDIR"
 mapfile -t quiet < <(find dist/test/integration -name 'perf.test.js' | sort)
-mapfile -t rest < <(find dist/test -name '*.test.js' ! -path '*/integration/*/perf.test.js' | sort)
+mapfile -t rest < <(find dist/test -name '*.test.js' ! -path '*/integration/*/perf.test.js' ! -path 'dist/test/ci/*' ! -name 'zz-leftovers.test.js' | sort)
 
 run_phase() {
   local name=$1 concurrency=$2
@@ -24,6 +46,16 @@ run_phase() {
 rc=0
 run_phase main "${MQCTL_TEST_CONCURRENCY:-2}" "${rest[@]}" || rc=1
 run_phase perf-rate 1 "${quiet[@]}" || rc=1
+# Last and alone: what every test above created must be gone (each kind and name is printed when not).
+run_phase leftovers 1 dist/test/zz-leftovers.test.js || rc=1
+mapfile -t temp_left < <(find "$TMPDIR" -mindepth 1 -maxdepth 1 | sort)
+echo "temporary entries left by tests: ${#temp_left[@]}"
+if ((${#temp_left[@]})); then
+  printf '  %s\n' "${temp_left[@]}"
+  echo "error: tests left ${#temp_left[@]} entries in their temporary directory (each test removes what it creates)" >&2
+  rc=1
+fi
+rm -rf "$TMPDIR"
 
 count() { cat "$log_dir"/*.tap | awk -v key="$1" '$1=="#" && $2==key {n+=$3} END {print n+0}'; }
 passed=$(count pass)

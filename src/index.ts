@@ -1,5 +1,5 @@
 export { connect } from './brokers';
 export * from './brokers/types';
-export * from './cli/errors';
+export * from './core/errors';
 export * from './config/types';
 export { resolveContext } from './config/resolve';

@@ -1,10 +1,11 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { queueAdminFor } from '../../src/brokers/topics';
+import { bindingAdminFor } from '../../src/brokers/queues';
 import { renderResult } from '../../src/topics/render';
-import { bindingFlags, bindingSpecFrom } from '../../src/topics/binding-flags';
+import { bindingFlags, bindingSpecFrom } from '../../src/cli/flags/binding';
 
 export default class BindingCreateCommand extends BaseCommand<typeof BindingCreateCommand> {
+  static override writes = true;
   static override summary = 'Bind a queue (or exchange) to an exchange with a routing key';
   static override description =
     'Both ends must exist (exit 3 naming the missing one). An identical binding is a no-op.';
@@ -19,7 +20,7 @@ export default class BindingCreateCommand extends BaseCommand<typeof BindingCrea
 
   async run(): Promise<void> {
     const spec = bindingSpecFrom(this.flags);
-    const result = await queueAdminFor(await this.connect(), 'binding').createBinding({
+    const result = await bindingAdminFor(await this.connect()).createBinding({
       ...spec,
       dryRun: this.flags['dry-run'],
     });

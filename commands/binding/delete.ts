@@ -1,10 +1,11 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { queueAdminFor } from '../../src/brokers/topics';
+import { bindingAdminFor } from '../../src/brokers/queues';
 import { renderResult } from '../../src/topics/render';
-import { bindingFlags, bindingSpecFrom } from '../../src/topics/binding-flags';
+import { bindingFlags, bindingSpecFrom } from '../../src/cli/flags/binding';
 
 export default class BindingDeleteCommand extends BaseCommand<typeof BindingDeleteCommand> {
+  static override writes = true;
   static override summary = 'Remove a binding (asks on a TTY; --yes otherwise)';
   static override description =
     'The binding is matched by source, destination, routing key and arguments; no match exits 3.';
@@ -19,7 +20,7 @@ export default class BindingDeleteCommand extends BaseCommand<typeof BindingDele
 
   async run(): Promise<void> {
     const spec = bindingSpecFrom(this.flags);
-    const admin = queueAdminFor(await this.connect(), 'binding');
+    const admin = bindingAdminFor(await this.connect());
     await admin.requireBinding(spec);
     const what = `${spec.source} → ${spec.destinationType} ${spec.destination} (routing key "${spec.routingKey}")`;
     await this.confirm(`delete binding ${what}`, this.flags.yes);

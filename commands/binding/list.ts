@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { renderList } from '../../src/cli/output';
-import { queueAdminFor } from '../../src/brokers/topics';
+import { renderList } from '../../src/core/output';
+import { bindingAdminFor } from '../../src/brokers/queues';
 import { BINDING_COLUMNS } from '../../src/topics/render';
 
 export default class BindingListCommand extends BaseCommand<typeof BindingListCommand> {
@@ -17,7 +17,7 @@ export default class BindingListCommand extends BaseCommand<typeof BindingListCo
   };
 
   async run(): Promise<void> {
-    const rows = await queueAdminFor(await this.connect(), 'binding').listBindings({
+    const rows = await bindingAdminFor(await this.connect()).listBindings({
       source: this.flags.source,
       destination: this.flags.destination,
     });

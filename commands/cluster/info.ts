@@ -1,5 +1,5 @@
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { renderJson, renderYaml, renderCsv, col } from '../../src/cli/output';
+import { renderJson, renderYaml, renderCsv, col } from '../../src/core/output';
 import { getClusterInfo, renderClusterInfo } from '../../src/cluster/info';
 
 export default class ClusterInfoCommand extends BaseCommand<typeof ClusterInfoCommand> {

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { renderJson } from '../../src/cli/output';
+import { BaseCommand, connectionFlags, commonFlags, formatFlags } from '../../src/cli/base-command';
+import { renderJson } from '../../src/core/output';
 import { addContext } from '../../src/config/contexts';
 import { maskSecrets } from '../../src/config/resolve';
 import { ConfigStore } from '../../src/config/store';
@@ -8,6 +8,8 @@ import { ConfigStore } from '../../src/config/store';
 const { context: _context, kind: _kind, ...settingFlags } = connectionFlags;
 
 export default class ContextAdd extends BaseCommand<typeof ContextAdd> {
+  /** No broker is contacted (no --timeout). */
+  static override baseFlags = { ...formatFlags, ...commonFlags };
   static override summary = 'Add a named connection context (stored with mode 0600)';
   static override description =
     'Stored in $XDG_CONFIG_HOME/mqctl/config.yaml (or ~/.config/mqctl/config.yaml; MQCTL_CONFIG overrides). ' +
@@ -40,15 +42,17 @@ export default class ContextAdd extends BaseCommand<typeof ContextAdd> {
   async run(): Promise<void> {
     const f = this.flags;
     const store = new ConfigStore();
-    const spec = addContext(store, this.args.name, {
+    const spec = await addContext(store, this.args.name, {
       kind: f.kind,
       brokers: f.brokers,
       url: f.url,
       adminUrl: f['admin-url'],
       username: f.username,
       password: f.password,
+      passwordFile: f['password-file'],
       saslMechanism: f['sasl-mechanism'],
       token: f.token,
+      tokenFile: f['token-file'],
       tls: f.tls || undefined,
       tlsCa: f['tls-ca'],
       tlsCert: f['tls-cert'],

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
-import { BaseCommand } from '../../src/cli/base-command';
-import { formatCell, renderJson, renderKeyValues, renderYaml } from '../../src/cli/output';
+import { BaseCommand, commonFlags, formatFlags } from '../../src/cli/base-command';
+import { formatCell, renderJson, renderKeyValues, renderYaml } from '../../src/core/output';
 import { showContext } from '../../src/config/contexts';
 import { ConfigStore } from '../../src/config/store';
 
@@ -11,7 +11,13 @@ function flatten(prefix: string, value: unknown, out: Array<[string, unknown]>):
 }
 
 export default class ContextShow extends BaseCommand<typeof ContextShow> {
+  /** No broker is contacted (no --timeout). */
+  static override baseFlags = { ...formatFlags, ...commonFlags };
   static override summary = 'Show a context (default: the current one) with secrets masked';
+  static override examples = [
+    '<%= config.bin %> context show',
+    '<%= config.bin %> context show prod-kafka -o yaml',
+  ];
   static override args = { name: Args.string({ required: false, description: 'context name' }) };
 
   async run(): Promise<void> {

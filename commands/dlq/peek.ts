@@ -1,9 +1,9 @@
 import { Flags } from '@oclif/core';
 import { dlqFor } from '../../src/brokers/dlq';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { renderList, type Column } from '../../src/cli/output';
+import { renderList, type Column } from '../../src/core/output';
 import { buildFilter } from '../../src/dlq/filter';
-import { dlqArg, filterFlags } from '../../src/dlq/flags';
+import { dlqArg, filterFlags } from '../../src/cli/flags/dlq';
 import { peekDlq } from '../../src/dlq/inspect';
 import { formatPayload, messageDocument, renderMessage } from '../../src/dlq/render';
 import type { DlqMessage } from '../../src/dlq/types';

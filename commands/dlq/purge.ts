@@ -1,11 +1,12 @@
 import { Flags } from '@oclif/core';
 import { dlqFor } from '../../src/brokers/dlq';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { renderJson, renderKeyValues, renderYaml, renderCsv } from '../../src/cli/output';
+import { renderJson, renderKeyValues, renderYaml, renderCsv } from '../../src/core/output';
 import { buildFilter } from '../../src/dlq/filter';
-import { dlqArg, filterFlags } from '../../src/dlq/flags';
+import { dlqArg, filterFlags } from '../../src/cli/flags/dlq';
 
 export default class DlqPurgeCommand extends BaseCommand<typeof DlqPurgeCommand> {
+  static override writes = true;
   static override summary = 'Delete messages from a DLQ (all, or those a filter selects)';
   static override description = `Asks on a TTY; without a TTY it refuses unless --yes. Kafka: moves the log start to the end offset
 (deleteRecords); Kafka cannot delete single records, so --where is refused. RabbitMQ: queue.purge, or with a filter
@@ -28,9 +29,9 @@ filter acks the selected messages on them.`;
     const filter = filtered ? buildFilter(flags) : undefined;
     const connection = await this.connect();
     const access = dlqFor(connection);
-    const depth = await access.depth(this.args.dlq);
+    const depth = await access.depth(this.args.dlq, 'purge');
     await this.confirm(
-      `purge ${filter ? `messages matching ${filter.description} from` : `all ${depth} messages of`} ${this.args.dlq} on ${connection.target}`,
+      `Purge ${filter ? `the messages matching ${filter.description} (of ${depth}) from` : `all ${depth} messages of`} DLQ ${this.args.dlq}`,
       flags.yes,
     );
     const result = await access.purge(this.args.dlq, { filter, signal: this.signal });

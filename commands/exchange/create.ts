@@ -1,11 +1,11 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { queueAdminFor } from '../../src/brokers/topics';
-import { typeArguments } from '../../src/brokers/rabbitmq/topics';
+import { exchangeAdminFor, typeArguments } from '../../src/brokers/queues';
 import { renderResult } from '../../src/topics/render';
 import { parseKeyValues } from '../../src/topics/validate';
 
 export default class ExchangeCreateCommand extends BaseCommand<typeof ExchangeCreateCommand> {
+  static override writes = true;
   static override summary = 'Declare a RabbitMQ exchange';
   static override description =
     'An existing exchange exits 2 unless --if-not-exists. Plugin types (x-delayed-message, ...) are passed through.';
@@ -35,7 +35,7 @@ export default class ExchangeCreateCommand extends BaseCommand<typeof ExchangeCr
 
   async run(): Promise<void> {
     const args = typeArguments(parseKeyValues(this.flags.argument, '--argument'));
-    const result = await queueAdminFor(await this.connect(), 'exchange').createExchange({
+    const result = await exchangeAdminFor(await this.connect()).createExchange({
       name: this.args.name,
       type: this.flags.type,
       durable: this.flags.durable,

@@ -1,9 +1,11 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { col, renderList } from '../../src/cli/output';
-import { queueAdminFor } from '../../src/brokers/topics';
+import { col, renderList } from '../../src/core/output';
+import { bindingAdminFor, exchangeAdminFor } from '../../src/brokers/queues';
+import { exchangeQuestion } from '../../src/topics/prompt';
 
 export default class ExchangeDeleteCommand extends BaseCommand<typeof ExchangeDeleteCommand> {
+  static override writes = true;
   static override summary = 'Delete RabbitMQ exchanges (asks on a TTY; --yes otherwise)';
   static override examples = ['<%= config.bin %> exchange delete orders --kind rabbitmq --yes'];
   static override strict = false;
@@ -16,10 +18,22 @@ export default class ExchangeDeleteCommand extends BaseCommand<typeof ExchangeDe
 
   async run(): Promise<void> {
     const names = this.positionals;
-    const admin = queueAdminFor(await this.connect(), 'exchange');
+    const connection = await this.connect();
+    const admin = exchangeAdminFor(connection);
     await admin.requireExchanges(names);
     await this.confirm(
-      `delete exchange${names.length > 1 ? 's' : ''} ${names.join(', ')} in vhost ${admin.vhost}`,
+      {
+        what: `delete exchange${names.length > 1 ? 's' : ''} ${names.join(', ')} in vhost ${admin.vhost}`,
+        ask: async () => {
+          const bindings = await Promise.all(
+            names.map((source) => bindingAdminFor(connection).listBindings({ source })),
+          );
+          return exchangeQuestion(
+            names.map((name, i) => ({ name, bindings: bindings[i]!.length })),
+            admin.vhost,
+          );
+        },
+      },
       this.flags.yes,
     );
     const results = await admin.deleteExchanges(names, { ifUnused: this.flags['if-unused'] });

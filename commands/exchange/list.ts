@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { renderList } from '../../src/cli/output';
-import { queueAdminFor } from '../../src/brokers/topics';
+import { renderList } from '../../src/core/output';
+import { exchangeAdminFor } from '../../src/brokers/queues';
 import { EXCHANGE_COLUMNS } from '../../src/topics/render';
 
 export default class ExchangeListCommand extends BaseCommand<typeof ExchangeListCommand> {
@@ -21,7 +21,7 @@ export default class ExchangeListCommand extends BaseCommand<typeof ExchangeList
   };
 
   async run(): Promise<void> {
-    const rows = await queueAdminFor(await this.connect(), 'exchange').listExchanges({
+    const rows = await exchangeAdminFor(await this.connect()).listExchanges({
       filter: this.flags.regex ?? this.flags.filter,
       regex: this.flags.regex !== undefined,
     });

@@ -1,8 +1,9 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { lagSourceFor } from '../../src/brokers/lag';
+import { groupAdminFor } from '../../src/brokers/group-admin';
 
 export default class GroupDeleteCommand extends BaseCommand<typeof GroupDeleteCommand> {
+  static override writes = true;
   static override summary =
     'Delete a consumer group (Kafka) or subscription (Pulsar); refused while it has members';
   static override examples = [
@@ -18,12 +19,14 @@ export default class GroupDeleteCommand extends BaseCommand<typeof GroupDeleteCo
 
   async run(): Promise<void> {
     const connection = await this.connect();
-    const source = lagSourceFor(connection);
+    const admin = groupAdminFor(connection);
     await this.confirm(
-      `delete ${connection.kind === 'pulsar' ? 'subscription' : 'consumer group'} ${this.args.group}`,
+      connection.kind === 'pulsar'
+        ? `Delete subscription ${this.args.group} (its cursor and backlog) on ${(this.flags.topic ?? []).join(', ')}`
+        : `Delete consumer group ${this.args.group} and all its committed offsets`,
       this.flags.yes,
     );
-    await source.deleteGroup(this.args.group, { topics: this.flags.topic ?? [] });
+    await admin.deleteGroup(this.args.group, { topics: this.flags.topic ?? [] });
     this.note(`deleted ${this.args.group}`);
     if (this.outputFormat === 'json') this.outJson({ deleted: this.args.group });
   }

@@ -1,6 +1,6 @@
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { renderList, type Column } from '../../src/cli/output';
-import { lagSourceFor, type GroupInfo } from '../../src/brokers/lag';
+import { renderList, type Column } from '../../src/core/output';
+import { groupAdminFor, type GroupInfo } from '../../src/brokers/group-admin';
 import { Flags } from '@oclif/core';
 
 export default class GroupListCommand extends BaseCommand<typeof GroupListCommand> {
@@ -23,8 +23,8 @@ export default class GroupListCommand extends BaseCommand<typeof GroupListComman
   };
 
   async run(): Promise<void> {
-    const source = lagSourceFor(await this.connect());
-    const groups = await source.listGroups({
+    const admin = groupAdminFor(await this.connect());
+    const groups = await admin.listGroups({
       topics: this.flags.topic ?? [],
       namespace: this.flags.namespace,
     });

@@ -1,11 +1,13 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { UsageError } from '../../src/cli/errors';
-import { renderList, type Column } from '../../src/cli/output';
-import { lagSourceFor, type ResetPlanRow } from '../../src/brokers/lag';
+import { UsageError } from '../../src/core/errors';
+import { renderList, type Column } from '../../src/core/output';
+import { groupAdminFor, type ResetPlanRow } from '../../src/brokers/group-admin';
 import { parseResetSpec, parseTopicPartitions, writeResetPlan } from '../../src/lag/options';
+import { resetQuestion } from '../../src/topics/prompt';
 
 export default class GroupResetOffsetsCommand extends BaseCommand<typeof GroupResetOffsetsCommand> {
+  static override writes = true;
   static override summary = 'Plan (default) or apply (--execute) new committed offsets for an inactive group';
   static override description = `Like kafka-consumer-groups.sh --reset-offsets: prints the plan and changes nothing unless --execute is given (which asks on a TTY, and needs --yes without one). Refused while the group has active members. --export writes the plan as topic,partition,offset CSV that --from-file reads back. Offsets are clamped to the log-start..log-end range.
 Pulsar: resets a subscription cursor (--to-earliest, --to-latest, --to-datetime, --by-duration).`;
@@ -55,8 +57,8 @@ Pulsar: resets a subscription cursor (--to-earliest, --to-latest, --to-datetime,
       throw new UsageError('no topic to reset', { hint: 'pass --topic T (or T:0,1 for some partitions)' });
     }
     const connection = await this.connect();
-    const source = lagSourceFor(connection);
-    const plan = await source.planReset(this.args.group, targets, spec);
+    const admin = groupAdminFor(connection);
+    const plan = await admin.planReset(this.args.group, targets, spec);
     if (this.flags.export) writeResetPlan(this.flags.export, plan);
 
     const columns: Column<ResetPlanRow>[] =
@@ -82,8 +84,8 @@ Pulsar: resets a subscription cursor (--to-earliest, --to-latest, --to-datetime,
       this.note('dry run: nothing changed (add --execute to apply)');
       return;
     }
-    await this.confirm(`reset offsets of ${this.args.group} (${plan.rows.length} row(s))`, this.flags.yes);
-    await source.executeReset(plan);
+    await this.confirm(resetQuestion(this.args.group, plan.rows, plan.kind), this.flags.yes);
+    await admin.executeReset(plan);
     this.out(renderList(this.outputFormat, plan.rows, columns, this.style, { executed: true, plan }));
     this.note(`applied: ${plan.rows.length} row(s) of ${this.args.group}`);
   }

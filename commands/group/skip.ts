@@ -1,10 +1,11 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { UsageError } from '../../src/cli/errors';
-import { renderList } from '../../src/cli/output';
-import { lagSourceFor, type SkipResult } from '../../src/brokers/lag';
+import { UsageError } from '../../src/core/errors';
+import { renderList } from '../../src/core/output';
+import { groupAdminFor, type SkipResult } from '../../src/brokers/group-admin';
 
 export default class GroupSkipCommand extends BaseCommand<typeof GroupSkipCommand> {
+  static override writes = true;
   static override summary = 'Pulsar: skip N messages of a subscription backlog, or clear it (--all)';
   static override examples = [
     '<%= config.bin %> group skip my-sub --kind pulsar --topic orders --count 100 --yes',
@@ -23,13 +24,13 @@ export default class GroupSkipCommand extends BaseCommand<typeof GroupSkipComman
     if ((this.flags.count === undefined) === !this.flags.all) {
       throw new UsageError('choose --count N or --all');
     }
-    const source = lagSourceFor(await this.connect());
+    const admin = groupAdminFor(await this.connect());
     const what = this.flags.all ? 'the whole backlog' : `${this.flags.count} message(s)`;
     await this.confirm(
-      `skip ${what} of subscription ${this.args.group} on ${this.flags.topic}`,
+      `Skip ${what} of subscription ${this.args.group} on ${this.flags.topic}`,
       this.flags.yes,
     );
-    const result = await source.skip(
+    const result = await admin.skip(
       this.args.group,
       this.flags.topic,
       this.flags.all ? 'all' : this.flags.count!,

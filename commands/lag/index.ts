@@ -1,10 +1,15 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { EXIT_CODE_HELP, InterruptedError, ThresholdError, UsageError } from '../../src/cli/errors';
+import { InterruptedError, ThresholdError, UsageError } from '../../src/core/errors';
 import { lagSourceFor } from '../../src/brokers/lag';
-import { lagOutputFlag, lagSelectionFlags, lagThresholdFlags } from '../../src/lag/flags';
+import { lagOutputFlag, lagSelectionFlags, lagThresholdFlags } from '../../src/cli/flags/lag';
 import type { LagQuery, LagReport } from '../../src/lag/model';
-import { normalizeWatchArgv, parseInterval, parseThresholds } from '../../src/lag/options';
+import {
+  checkGroupSelection,
+  normalizeWatchArgv,
+  parseInterval,
+  parseThresholds,
+} from '../../src/lag/options';
 import { renderLagReport, type LagOutputFormat } from '../../src/lag/render';
 import { LagHistory } from '../../src/lag/report';
 import { evaluateThresholds, hasThresholds, summarizeBreaches } from '../../src/lag/thresholds';
@@ -16,11 +21,7 @@ export default class LagCommand extends BaseCommand<typeof LagCommand> {
   static override description = `Kafka: one row per group and partition with the committed, log-start and log-end offsets, the lag, the time lag (age of the oldest unconsumed message: the timestamp of the record at the committed offset; "+" marks a lower bound when that record is gone, "~" an interpolation from sampled end offsets), and the owner. A partition without a committed offset shows "-", not 0. Totals per group and per topic (TOTAL-LAG).
 Pulsar: subscriptions are groups (backlog, unacked, consumers, rates; time lag from earliestMsgPublishTimeInBacklog). RabbitMQ: queues (ready + unacked, consumers, rates; time lag only when the head message carries a timestamp).
 A single snapshot reports OK or LAGGING. --watch samples a window and applies Burrow's rules: WARN when lag keeps growing, STALLED when the consumer stops moving while lag > 0, ERR when offsets go back.
-Thresholds (--max-lag, --max-time-lag, --fail-on) exit 99 with a one-line summary when breached, 0 otherwise.
-
-Exit codes: ${Object.entries(EXIT_CODE_HELP)
-    .map(([code, text]) => `${code} ${text}`)
-    .join('; ')}.`;
+Thresholds (--max-lag, --max-time-lag, --fail-on) exit 99 with a one-line summary when breached, 0 otherwise.`;
   static override examples = [
     '<%= config.bin %> lag --kind kafka',
     '<%= config.bin %> lag --group orders-service --topic orders',
@@ -56,9 +57,7 @@ Exit codes: ${Object.entries(EXIT_CODE_HELP)
 
   async run(): Promise<void> {
     const thresholds = parseThresholds(this.flags);
-    if (this.flags['all-groups'] && this.flags.group?.length) {
-      throw new UsageError('--all-groups and --group exclude each other');
-    }
+    checkGroupSelection(this.flags);
     const query: LagQuery = {
       groups: this.flags.group ?? [],
       topics: this.flags.topic ?? [],

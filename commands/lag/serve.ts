@@ -1,18 +1,26 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { InterruptedError } from '../../src/cli/errors';
+import { BaseCommand, commonFlags, connectionFlags, timeoutFlags } from '../../src/cli/base-command';
+import { InterruptedError } from '../../src/core/errors';
 import { lagSourceFor } from '../../src/brokers/lag';
-import { lagSelectionFlags } from '../../src/lag/flags';
-import { parseInterval } from '../../src/lag/options';
+import { lagSelectionFlags } from '../../src/cli/flags/lag';
+import { checkGroupSelection, parseInterval } from '../../src/lag/options';
+import { METRIC_NAMINGS } from '../../src/lag/prometheus';
 import { LagHistory } from '../../src/lag/report';
-import { serveLagMetrics } from '../../src/lag/serve';
+import { DEFAULT_LAG_PORT, serveLagMetrics } from '../../src/lag/serve';
 
 export default class LagServeCommand extends BaseCommand<typeof LagServeCommand> {
-  static override summary = 'Serve lag as Prometheus metrics at /metrics (kafka-lag-exporter style names)';
-  static override description =
-    'Samples every --interval in the background (verdicts need a window of samples) and serves the latest report. Metrics: mqctl_consumergroup_lag, mqctl_consumergroup_lag_seconds, mqctl_consumergroup_offset, mqctl_partition_latest_offset, mqctl_partition_earliest_offset, mqctl_consumergroup_sum_lag, mqctl_consumergroup_max_lag(_seconds), mqctl_consumergroup_topic_sum_lag, mqctl_consumergroup_status, mqctl_lag_up. Stops on Ctrl-C/SIGTERM (exit 130).';
+  static override sigtermIsStop = true;
+  /** A service: it serves /metrics and prints no result, so no -o. */
+  static override baseFlags = { ...timeoutFlags, ...commonFlags };
+  static override summary = 'Serve lag as Prometheus metrics at /metrics (mqctl or kafka-lag-exporter names)';
+  static override description = `Samples every --interval in the background (verdicts need a window of samples) and serves the latest report, plus the process and Node.js metrics every exporter has. Every series has a cluster_name label (--cluster-name; default: the context name, else the broker address).
+
+Names (--metric-names): mqctl (default, all brokers, with a kind label): mqctl_consumergroup_lag, _lag_seconds, _offset, _sum_lag, _max_lag, _max_lag_seconds, _topic_sum_lag, mqctl_partition_latest_offset, _earliest_offset. kafka-lag-exporter: that exporter's names and labels (kafka_consumergroup_group_lag, ...), so its Grafana dashboards and alerts work unchanged. Both: mqctl_consumergroup_status (0 UNKNOWN, 1 OK, 2 LAGGING, 3 WARN, 4 STALLED, 5 ERR), mqctl_consumergroup_consumers, _unacked, _uncommitted_partitions, mqctl_lag_up. Kafka partitions a group never committed count the whole retained log as lag.
+
+Default port ${DEFAULT_LAG_PORT}: the port Prometheus' allocation list gives kafka_exporter, whose consumer-lag metrics this replaces, so an existing scrape target keeps working; pass --port when both run on one host. A port in use exits 2. SIGTERM stops it with exit 0; Ctrl-C exits 130. Ready-made dashboard, alert rules and autoscaling examples: deploy/ in the repository (docs/lag.md).`;
   static override examples = [
-    '<%= config.bin %> lag serve --kind kafka --port 9308',
+    '<%= config.bin %> lag serve --kind kafka --all-groups',
+    '<%= config.bin %> lag serve --kind kafka --metric-names kafka-lag-exporter --cluster-name prod --port 8000',
     '<%= config.bin %> lag serve --kind pulsar --topic orders --interval 30s',
   ];
   static override flags = {
@@ -20,17 +28,29 @@ export default class LagServeCommand extends BaseCommand<typeof LagServeCommand>
     ...lagSelectionFlags,
     port: Flags.integer({
       char: 'p',
-      description: 'port to listen on (0: any free port)',
-      default: 9308,
+      description: `port to listen on (0: any free port)`,
+      default: DEFAULT_LAG_PORT,
       min: 0,
       max: 65535,
     }),
     host: Flags.string({ description: 'address to bind', default: '127.0.0.1' }),
     interval: Flags.string({ description: 'sampling interval', default: '15s' }),
+    'metric-names': Flags.option({
+      description: 'metric naming: mqctl, or kafka-lag-exporter for a drop-in replacement of its dashboards',
+      options: METRIC_NAMINGS,
+      default: 'mqctl',
+    })(),
+    'cluster-name': Flags.string({
+      description: 'value of the cluster_name label (default: the context name, else the broker address)',
+    }),
   };
 
   async run(): Promise<void> {
+    checkGroupSelection(this.flags);
     const intervalMs = parseInterval(this.flags.interval, '--interval');
+    const context = this.resolveContext();
+    const clusterName =
+      this.flags['cluster-name'] ?? (context.name.startsWith('(') ? undefined : context.name);
     const source = lagSourceFor(await this.connect());
     await serveLagMetrics(
       source,
@@ -46,10 +66,12 @@ export default class LagServeCommand extends BaseCommand<typeof LagServeCommand>
         port: this.flags.port,
         intervalMs,
         signal: this.signal,
+        metrics: { naming: this.flags['metric-names'], clusterName },
         onError: (message) => this.note(`sample failed: ${message}`),
         onListening: (url) => this.note(`serving ${url}`),
       },
     );
+    if (this.stopSignal === 'SIGTERM') return;
     throw new InterruptedError('stopped serving');
   }
 }

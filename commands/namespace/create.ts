@@ -1,9 +1,10 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { pulsarAdminFor } from '../../src/brokers/topics';
+import { namespaceAdminFor } from '../../src/brokers/namespaces';
 import { renderResult } from '../../src/topics/render';
 
 export default class NamespaceCreateCommand extends BaseCommand<typeof NamespaceCreateCommand> {
+  static override writes = true;
   static override summary = 'Create a Pulsar namespace tenant/namespace';
   static override examples = ['<%= config.bin %> namespace create public/orders --kind pulsar'];
   static override args = { name: Args.string({ description: 'tenant/namespace', required: true }) };
@@ -14,10 +15,13 @@ export default class NamespaceCreateCommand extends BaseCommand<typeof Namespace
   };
 
   async run(): Promise<void> {
-    const result = await pulsarAdminFor(await this.connect(), 'namespace').createNamespace(this.args.name, {
-      ifNotExists: this.flags['if-not-exists'],
-      dryRun: this.flags['dry-run'],
-    });
+    const result = await namespaceAdminFor(await this.connect(), 'namespace').createNamespace(
+      this.args.name,
+      {
+        ifNotExists: this.flags['if-not-exists'],
+        dryRun: this.flags['dry-run'],
+      },
+    );
     const line = result.alreadyExisted
       ? `namespace ${result.name} already exists; nothing changed`
       : result.dryRun

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { col, renderList } from '../../src/cli/output';
-import { pulsarAdminFor } from '../../src/brokers/topics';
+import { col, renderList } from '../../src/core/output';
+import { namespaceAdminFor } from '../../src/brokers/namespaces';
 
 export default class NamespaceListCommand extends BaseCommand<typeof NamespaceListCommand> {
   static override summary = 'List Pulsar namespaces of one tenant, or of every tenant';
@@ -13,7 +13,7 @@ export default class NamespaceListCommand extends BaseCommand<typeof NamespaceLi
   static override flags = { ...connectionFlags };
 
   async run(): Promise<void> {
-    const rows = await pulsarAdminFor(await this.connect(), 'namespace').listNamespaces(this.args.tenant);
+    const rows = await namespaceAdminFor(await this.connect(), 'namespace').listNamespaces(this.args.tenant);
     this.out(
       renderList(
         this.outputFormat,

@@ -1,10 +1,9 @@
-import { Args } from '@oclif/core';
-import { BaseCommand } from '../../src/cli/base-command';
-import { EXIT_CODE_HELP } from '../../src/cli/errors';
-import { renderList, renderSections, renderTable, type Column } from '../../src/cli/output';
-import { gateFailure, gateFlags } from '../../src/gates';
-import type { CompareRow } from '../../src/gates/baseline';
-import { runCompare } from '../../src/gates/commands';
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand, commonFlags, formatFlags } from '../../src/cli/base-command';
+import { gateFailure } from '../../src/gates';
+import { gateFlags } from '../../src/cli/flags/gates';
+import { parseNoise, runCompare } from '../../src/cli/gates-commands';
+import { renderCompare } from '../../src/gates/render';
 
 const {
   gate,
@@ -16,12 +15,10 @@ const {
 } = gateFlags;
 
 export default class PerfCompareCommand extends BaseCommand<typeof PerfCompareCommand> {
+  /** No broker is contacted (no --timeout). */
+  static override baseFlags = { ...formatFlags, ...commonFlags };
   static override summary = 'Compare two perf results side by side; gate the second against the first';
-  static override description = `Shows throughput, errors and latency percentiles of A (the baseline) and B with the change and whether it is better or worse (latency and errors: lower is better; throughput: higher). With --max-regression, B fails when a metric regressed by more than the allowance (default set: throughput, p50, p99, p99.9 and e2e p99 when both have it; per metric with p99=20%). --gate expressions apply to B.
-
-Exit codes: ${Object.entries(EXIT_CODE_HELP)
-    .map(([code, text]) => `${code} ${text}`)
-    .join('; ')}.`;
+  static override description = `Shows throughput, errors and latency percentiles of A (the baseline) and B with the change and whether it is better or worse (latency and errors: lower is better; throughput: higher). With --max-regression, B fails when a metric regressed by more than the allowance (default set: throughput, p50, p99, p99.9 and e2e p99 when both have it; per metric with p99=20%). --gate expressions apply to B.`;
   static override examples = [
     '<%= config.bin %> perf compare main.json pr.json',
     '<%= config.bin %> perf compare main.json pr.json --max-regression 10% --max-regression p99=20%',
@@ -38,51 +35,25 @@ Exit codes: ${Object.entries(EXIT_CODE_HELP)
     junit,
     'summary-md': summaryMd,
     'allow-invalid': allowInvalid,
+    noise: Flags.string({
+      description: 'changes within ±this are "same", not better or worse (load tests are noisy)',
+      default: '1%',
+    }),
   };
 
   async run(): Promise<void> {
-    const outcome = await runCompare(this.args.a, this.args.b, this.flags, this.style);
-    const columns: Column<CompareRow>[] = [
-      { header: 'METRIC', get: (r) => r.metric },
-      { header: 'A', get: (r) => r.aText, align: 'right' },
-      { header: 'B', get: (r) => r.bText, align: 'right' },
-      { header: 'CHANGE', get: (r) => r.changeText, align: 'right' },
-      { header: 'VERDICT', get: (r) => r.verdict },
-    ];
-    const doc = {
-      a: outcome.a,
-      b: outcome.b,
-      rows: outcome.rows,
-      gates: outcome.report.outcomes,
-      passed: outcome.report.passed,
-    };
-    if (this.outputFormat === 'table') {
-      this.out(
-        renderSections(
-          [
-            {
-              title: 'compare',
-              body: `A: ${outcome.a}\nB: ${outcome.b}\n\n${renderTable(outcome.rows, columns, this.style)}`,
-            },
-            {
-              title: 'gates',
-              body: outcome.gated ? `${outcome.report.table}\n${outcome.report.summaryLine}` : '',
-            },
-          ],
-          this.style,
-        ),
+    const outcome = await runCompare(
+      this.args.a,
+      this.args.b,
+      this.flags,
+      this.style,
+      parseNoise(this.flags.noise),
+    );
+    this.out(renderCompare(outcome, this.outputFormat, this.style));
+    if (outcome.settings.length && this.outputFormat !== 'table')
+      this.note(
+        `warning: the runs' settings differ: ${outcome.settings.map((d) => `${d.setting} ${d.a} vs ${d.b}`).join(', ')}`,
       );
-    } else {
-      const csvColumns: Column<CompareRow>[] = [
-        { header: 'metric', get: (r) => r.metric },
-        { header: 'a', get: (r) => r.a },
-        { header: 'b', get: (r) => r.b },
-        { header: 'unit', get: (r) => r.unit },
-        { header: 'change_percent', get: (r) => r.changePercent },
-        { header: 'verdict', get: (r) => r.verdict },
-      ];
-      this.out(renderList(this.outputFormat, outcome.rows, csvColumns, this.style, doc));
-    }
     const failure = gateFailure(outcome.report);
     if (failure) throw failure;
   }

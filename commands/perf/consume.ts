@@ -1,20 +1,21 @@
 import { Flags } from '@oclif/core';
 import { connectionFlags } from '../../src/cli/base-command';
-import { EXIT_CODE_HELP, UsageError } from '../../src/cli/errors';
-import { gateFlags } from '../../src/gates/options';
-import { PerfCommand } from '../../src/perf/command';
-import { consumeFlags, consumeOptionsFromFlags, perfRunFlags } from '../../src/perf/flags';
-import { runConsumeThreads } from '../../src/perf/consume-threads';
+import { UsageError } from '../../src/core/errors';
+import { gateFlags } from '../../src/cli/flags/gates';
+import { PerfCommand, type PerfCommandFlagValues } from '../../src/cli/perf-command';
+import {
+  consumeFlags,
+  consumeFromFlag,
+  consumeOptionsFromFlags,
+  perfRunFlags,
+} from '../../src/cli/flags/perf';
+import { runConsumeThreads } from '../../src/perf/threads/consume-main';
 import { runConsume } from '../../src/perf/run';
 
 export default class PerfConsumeCommand extends PerfCommand<typeof PerfConsumeCommand> {
   static override summary =
     'Consume and measure throughput, and end-to-end latency of records stamped by perf produce';
-  static override description = `End-to-end latency = receive time − the intended send time perf produce wrote in the mqctl-ts header/property (epoch µs; compare clocks only on one host or with synchronised clocks). Records without the stamp are counted, not timed. Pulsar: the binary protocol by default (--pulsar-client websocket for the WebSocket API); a record produced over either path is timed over either.
-
-Exit codes: ${Object.entries(EXIT_CODE_HELP)
-    .map(([k, v]) => `${k} ${v}`)
-    .join('; ')}.`;
+  static override description = `End-to-end latency = receive time − the intended send time perf produce wrote in the mqctl-ts header/property (epoch µs; compare clocks only on one host or with synchronised clocks). Records without the stamp are counted, not timed. Pulsar: the binary protocol by default (--pulsar-client websocket for the WebSocket API); a record produced over either path is timed over either.`;
   static override examples = [
     '<%= config.bin %> perf consume --kind kafka --topic load --num-records 1000000',
     '<%= config.bin %> perf consume --kind rabbitmq --topic q1 --duration 30s --prefetch 500',
@@ -25,11 +26,7 @@ Exit codes: ${Object.entries(EXIT_CODE_HELP)
     ...connectionFlags,
     ...perfRunFlags,
     ...consumeFlags,
-    from: Flags.string({
-      description: 'where a fresh group starts (Kafka, Pulsar)',
-      options: ['earliest', 'latest'],
-      default: 'earliest',
-    }),
+    ...consumeFromFlag,
     threads: Flags.integer({
       description:
         'worker threads, each with its own connection and consumer (Kafka: one group; Pulsar: a Shared subscription; RabbitMQ: N consumers on the queue); --num-records is the total, histograms merged exactly',
@@ -38,12 +35,13 @@ Exit codes: ${Object.entries(EXIT_CODE_HELP)
     ...gateFlags,
   };
 
+  protected perfFlags(): PerfCommandFlagValues {
+    return this.flags;
+  }
+
   async run(): Promise<void> {
     const connection = await this.connect();
-    const options = consumeOptionsFromFlags(
-      this.flags as unknown as Record<string, unknown>,
-      connection.kind,
-    );
+    const options = consumeOptionsFromFlags(this.flags, connection.kind);
     const threads = this.flags.threads;
     if (threads < 1) throw new UsageError('--threads must be ≥ 1');
     const output =

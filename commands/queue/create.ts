@@ -1,12 +1,13 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { queueAdminFor } from '../../src/brokers/topics';
-import { QUEUE_TYPES, typeArguments, type QueueType } from '../../src/brokers/rabbitmq/topics';
+import { QUEUE_TYPES, queueAdminFor, typeArguments } from '../../src/brokers/queues';
 import { renderResult } from '../../src/topics/render';
 import { parseKeyValues } from '../../src/topics/validate';
 import { parseDuration } from '../../src/util/duration';
+import { forFlag } from '../../src/core/errors';
 
 export default class QueueCreateCommand extends BaseCommand<typeof QueueCreateCommand> {
+  static override writes = true;
   static override summary = 'Declare a RabbitMQ queue (classic, quorum or stream) with its arguments';
   static override description =
     'Shorthands --dead-letter-exchange, --dead-letter-routing-key, --message-ttl, --max-length and ' +
@@ -20,12 +21,12 @@ export default class QueueCreateCommand extends BaseCommand<typeof QueueCreateCo
   static override args = { name: Args.string({ description: 'queue name', required: true }) };
   static override flags = {
     ...connectionFlags,
-    type: Flags.string({
+    type: Flags.option({
       char: 't',
       description: 'queue type',
-      options: [...QUEUE_TYPES],
+      options: QUEUE_TYPES,
       default: 'classic',
-    }),
+    })(),
     durable: Flags.boolean({ description: 'survive a broker restart', default: true, allowNo: true }),
     'auto-delete': Flags.boolean({
       description: 'delete when the last consumer leaves (classic only)',
@@ -54,13 +55,14 @@ export default class QueueCreateCommand extends BaseCommand<typeof QueueCreateCo
     if (f['dead-letter-exchange'] !== undefined) raw['x-dead-letter-exchange'] = f['dead-letter-exchange'];
     if (f['dead-letter-routing-key'] !== undefined)
       raw['x-dead-letter-routing-key'] = f['dead-letter-routing-key'];
-    if (f['message-ttl'] !== undefined) raw['x-message-ttl'] = String(parseDuration(f['message-ttl'], 'ms'));
+    if (f['message-ttl'] !== undefined)
+      raw['x-message-ttl'] = String(forFlag('--message-ttl', () => parseDuration(f['message-ttl']!, 'ms')));
     if (f['max-length'] !== undefined) raw['x-max-length'] = String(f['max-length']);
     if (f['max-length-bytes'] !== undefined) raw['x-max-length-bytes'] = String(f['max-length-bytes']);
     const args = typeArguments(raw);
     const result = await queueAdminFor(await this.connect()).createQueue({
       name: this.args.name,
-      type: f.type as QueueType,
+      type: f.type,
       durable: f.durable,
       autoDelete: f['auto-delete'],
       arguments: args,

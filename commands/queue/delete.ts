@@ -1,9 +1,11 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { col, renderList } from '../../src/cli/output';
-import { queueAdminFor } from '../../src/brokers/topics';
+import { col, renderList } from '../../src/core/output';
+import { queueAdminFor } from '../../src/brokers/queues';
+import { queueQuestion } from '../../src/topics/prompt';
 
 export default class QueueDeleteCommand extends BaseCommand<typeof QueueDeleteCommand> {
+  static override writes = true;
   static override summary = 'Delete RabbitMQ queues (asks on a TTY; --yes otherwise)';
   static override description =
     'Every name is checked first: if one does not exist nothing is deleted (exit 3).';
@@ -23,11 +25,8 @@ export default class QueueDeleteCommand extends BaseCommand<typeof QueueDeleteCo
   async run(): Promise<void> {
     const names = this.positionals;
     const admin = queueAdminFor(await this.connect());
-    await admin.requireQueues(names);
-    await this.confirm(
-      `delete queue${names.length > 1 ? 's' : ''} ${names.join(', ')} in vhost ${admin.vhost}`,
-      this.flags.yes,
-    );
+    const queues = await admin.requireQueues(names, 'delete queue');
+    await this.confirm(queueQuestion('delete', queues, admin.vhost), this.flags.yes);
     const results = await admin.deleteQueues(names, {
       ifEmpty: this.flags['if-empty'],
       ifUnused: this.flags['if-unused'],

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { renderList } from '../../src/cli/output';
-import { queueAdminFor } from '../../src/brokers/topics';
+import { renderList } from '../../src/core/output';
+import { queueAdminFor } from '../../src/brokers/queues';
 import { BINDING_COLUMNS, renderQueueDescription } from '../../src/topics/render';
 
 export default class QueueDescribeCommand extends BaseCommand<typeof QueueDescribeCommand> {

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { renderList, col } from '../../src/cli/output';
-import { queueAdminFor } from '../../src/brokers/topics';
+import { renderList, col } from '../../src/core/output';
+import { queueAdminFor } from '../../src/brokers/queues';
 import { QUEUE_COLUMNS } from '../../src/topics/render';
 
 export default class QueueListCommand extends BaseCommand<typeof QueueListCommand> {

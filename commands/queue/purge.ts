@@ -1,9 +1,11 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { queueAdminFor } from '../../src/brokers/topics';
+import { queueAdminFor } from '../../src/brokers/queues';
+import { queueQuestion } from '../../src/topics/prompt';
 import { renderResult } from '../../src/topics/render';
 
 export default class QueuePurgeCommand extends BaseCommand<typeof QueuePurgeCommand> {
+  static override writes = true;
   static override summary =
     'Remove every ready message from a RabbitMQ queue (asks on a TTY; --yes otherwise)';
   static override description = 'Unacknowledged messages stay. Streams cannot be purged (exit 2).';
@@ -16,8 +18,8 @@ export default class QueuePurgeCommand extends BaseCommand<typeof QueuePurgeComm
 
   async run(): Promise<void> {
     const admin = queueAdminFor(await this.connect());
-    await admin.requireQueues([this.args.name]);
-    await this.confirm(`purge queue ${this.args.name} in vhost ${admin.vhost}`, this.flags.yes);
+    const queues = await admin.requireQueues([this.args.name], 'purge queue');
+    await this.confirm(queueQuestion('purge', queues, admin.vhost), this.flags.yes);
     const result = await admin.purgeQueue(this.args.name);
     this.out(
       renderResult(

@@ -1,6 +1,6 @@
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { col, renderList } from '../../src/cli/output';
-import { pulsarAdminFor } from '../../src/brokers/topics';
+import { col, renderList } from '../../src/core/output';
+import { namespaceAdminFor } from '../../src/brokers/namespaces';
 
 export default class TenantListCommand extends BaseCommand<typeof TenantListCommand> {
   static override summary = 'List Pulsar tenants with their admin roles and allowed clusters';
@@ -11,7 +11,7 @@ export default class TenantListCommand extends BaseCommand<typeof TenantListComm
   static override flags = { ...connectionFlags };
 
   async run(): Promise<void> {
-    const rows = await pulsarAdminFor(await this.connect(), 'tenant').listTenants();
+    const rows = await namespaceAdminFor(await this.connect(), 'tenant').listTenants();
     this.out(
       renderList(
         this.outputFormat,

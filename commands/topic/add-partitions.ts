@@ -1,11 +1,12 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { UsageError } from '../../src/cli/errors';
+import { UsageError } from '../../src/core/errors';
 import { topicAdminFor } from '../../src/brokers/topics';
 import { renderResult } from '../../src/topics/render';
 import { describeAlter } from './alter';
 
 export default class TopicAddPartitionsCommand extends BaseCommand<typeof TopicAddPartitionsCommand> {
+  static override writes = true;
   static override summary = 'Add --num partitions to a topic (like rpk topic add-partitions)';
   static override description = 'The same as `mqctl topic alter NAME --partitions <current + num>`.';
   static override examples = ['<%= config.bin %> topic add-partitions orders --num 3 --kind kafka'];

@@ -4,6 +4,7 @@ import { topicAdminFor } from '../../src/brokers/topics';
 import { renderResult } from '../../src/topics/render';
 
 export default class TopicAlterCommand extends BaseCommand<typeof TopicAlterCommand> {
+  static override writes = true;
   static override summary = 'Grow a topic to --partitions N (Kafka, partitioned Pulsar topics)';
   static override description =
     'Partitions can only be added: asking for fewer than the topic has exits 2 and changes nothing. ' +

@@ -5,6 +5,7 @@ import { renderResult } from '../../src/topics/render';
 import { parseKeyValues } from '../../src/topics/validate';
 
 export default class TopicCreateCommand extends BaseCommand<typeof TopicCreateCommand> {
+  static override writes = true;
   static override summary = 'Create a topic (Kafka or Pulsar)';
   static override description =
     'Kafka: --partitions and --replication-factor default to the broker defaults; --config takes topic configs ' +

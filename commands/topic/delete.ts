@@ -1,9 +1,11 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { renderList, col } from '../../src/cli/output';
+import { renderList, col } from '../../src/core/output';
 import { topicAdminFor } from '../../src/brokers/topics';
+import { topicDeleteQuestion } from '../../src/topics/prompt';
 
 export default class TopicDeleteCommand extends BaseCommand<typeof TopicDeleteCommand> {
+  static override writes = true;
   static override summary = 'Delete one or more topics (asks on a TTY; --yes otherwise)';
   static override description =
     'Every name is checked first: if one does not exist nothing is deleted and the command exits 3 naming it. ' +
@@ -26,8 +28,14 @@ export default class TopicDeleteCommand extends BaseCommand<typeof TopicDeleteCo
   async run(): Promise<void> {
     const names = this.positionals;
     const admin = topicAdminFor(await this.connect());
-    await admin.requireExisting(names);
-    await this.confirm(`delete topic${names.length > 1 ? 's' : ''} ${names.join(', ')}`, this.flags.yes);
+    await admin.requireExisting(names, 'delete topic');
+    await this.confirm(
+      {
+        what: `delete topic${names.length > 1 ? 's' : ''} ${names.join(', ')}`,
+        ask: () => topicDeleteQuestion(admin, names),
+      },
+      this.flags.yes,
+    );
     const results = await admin.delete(names, { force: this.flags.force });
     if (this.outputFormat === 'table') {
       this.out(results.map((r) => `deleted topic ${r.name}`).join('\n'));

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { renderList } from '../../src/cli/output';
+import { renderList } from '../../src/core/output';
 import { topicAdminFor } from '../../src/brokers/topics';
 import { TOPIC_LIST_COLUMNS } from '../../src/topics/render';
 

@@ -2,6 +2,9 @@
 // own jars on the classpath (they include kafka-clients):
 //   java -cp "$MQCTL_HOME/jars/kafka/*" scripts/check/KafkaCheck.java ready 127.0.0.1:9092
 //   java -cp "$MQCTL_HOME/jars/kafka/*" scripts/check/KafkaCheck.java verify 127.0.0.1:9092 127.0.0.1:9094 mqctl mqctl-secret
+//   java -cp "$MQCTL_HOME/jars/kafka/*" scripts/check/KafkaCheck.java leader 127.0.0.1:19092,127.0.0.1:19093 TOPIC PARTITION
+// "leader" prints the node id that leads TOPIC's PARTITION, then its ISR ("2 isr=2,3,1"); exit 1 when
+// the partition has no leader.
 // "ready" sends real metadata requests (DescribeCluster + Metadata); "verify" also checks every SASL
 // mechanism on the SASL listener (and that a wrong password is refused) and a transactional
 // produce + read_committed consume. Exit code 0 = ok, 1 = not ok (one line on stderr says why).
@@ -35,10 +38,12 @@ public class KafkaCheck {
     try {
       if (args.length >= 2 && args[0].equals("ready")) {
         System.out.println(ready(base(args[1])));
+      } else if (args.length == 4 && args[0].equals("leader")) {
+        System.out.println(leader(base(args[1]), args[2], Integer.parseInt(args[3])));
       } else if (args.length == 5 && args[0].equals("verify")) {
         verify(args[1], args[2], args[3], args[4]);
       } else {
-        System.err.println("usage: KafkaCheck ready BOOTSTRAP | verify BOOTSTRAP SASL_BOOTSTRAP USER PASSWORD");
+        System.err.println("usage: KafkaCheck ready BOOTSTRAP | leader BOOTSTRAP TOPIC PARTITION | verify BOOTSTRAP SASL_BOOTSTRAP USER PASSWORD");
         System.exit(2);
       }
     } catch (Exception e) {
@@ -78,6 +83,22 @@ public class KafkaCheck {
       int nodes = cluster.nodes().get(TIMEOUT_MS, TimeUnit.MILLISECONDS).size();
       int topics = admin.listTopics().names().get(TIMEOUT_MS, TimeUnit.MILLISECONDS).size();
       return "ok cluster=" + id + " nodes=" + nodes + " topics=" + topics;
+    }
+  }
+
+  /** "LEADER_ID isr=ID,ID,..." of one partition, from a Metadata request. */
+  static String leader(Properties props, String topic, int partition) throws Exception {
+    try (Admin admin = Admin.create(props)) {
+      var description = admin.describeTopics(List.of(topic)).allTopicNames()
+          .get(TIMEOUT_MS, TimeUnit.MILLISECONDS).get(topic);
+      for (var p : description.partitions()) {
+        if (p.partition() != partition) continue;
+        if (p.leader() == null || p.leader().isEmpty()) throw new IllegalStateException(topic + "/" + partition + " has no leader");
+        StringBuilder isr = new StringBuilder();
+        for (var n : p.isr()) isr.append(isr.length() == 0 ? "" : ",").append(n.id());
+        return p.leader().id() + " isr=" + isr;
+      }
+      throw new IllegalStateException(topic + " has no partition " + partition);
     }
   }
 

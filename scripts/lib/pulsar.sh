@@ -55,6 +55,8 @@ pulsar_up() {
   require_cmd curl curl
   pulsar_ports_free_or_die
   ensure_jars pulsar >/dev/null || exit 1
+  # the generated protocol classes the wire-schema conformance test reads (a 0.7 MB sources jar)
+  ensure_jars pulsar-proto >/dev/null || exit 1
   with_lock pulsar
   local dir pid t0
   dir="$(run_dir pulsar)"; t0=$(now_s)

@@ -1,4 +1,6 @@
-import { EXIT_CODE_HELP } from './errors';
+import { EXIT_CODE_HELP } from '../core/errors';
+import { redact, registerSecretsInArgv } from '../core/redact';
+import { parseErrorLine } from './parse-errors';
 
 /**
  * Last line of defence for errors raised before a command's own catch runs (oclif parse errors, unknown
@@ -12,11 +14,10 @@ export function handleTopLevelError(error: unknown): void {
     return;
   }
   const debug = process.argv.includes('--debug') || Boolean(process.env.MQCTL_DEBUG);
-  const message = (err?.message ?? String(error)).trim();
-  const firstLine = debug
-    ? (err?.stack ?? message)
-    : message.split('\n').filter(Boolean).slice(0, 2).join(' ');
-  process.stderr.write(`Error: ${firstLine.replace(/^Error:\s*/, '')}\n`);
+  registerSecretsInArgv(process.argv.slice(2));
+  const line = parseErrorLine({ ...(err as object), message: err?.message ?? String(error) });
+  process.stderr.write(redact(`Error: ${line.replace(/^Error:\s*/, '')}`) + '\n');
+  if (debug && err?.stack) process.stderr.write(`${redact(err.stack)}\n`);
   // oclif uses 2 for parse errors; anything else unknown is a plain failure.
   process.exitCode =
     typeof exit === 'number' && exit in EXIT_CODE_HELP ? exit : exit === 127 ? 2 : (exit ?? 1);

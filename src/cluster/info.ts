@@ -1,5 +1,5 @@
 import type { BrokerConnection, ClusterInfo } from '../brokers/types';
-import { renderKeyValues, renderSections, renderTable, col, type RenderStyle } from '../cli/output';
+import { renderKeyValues, renderSections, renderTable, col, type RenderStyle } from '../core/output';
 
 export async function getClusterInfo(connection: BrokerConnection): Promise<ClusterInfo> {
   return connection.clusterInfo();

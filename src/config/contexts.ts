@@ -1,12 +1,14 @@
-import { NotFoundError, UsageError } from '../cli/errors';
+import { NotFoundError, UsageError } from '../core/errors';
 import {
   LOCAL_DEFAULTS,
   applyOverrides,
   describeTarget,
   maskSecrets,
+  readSecretFile,
+  refuseForeignFlags,
   type ConnectionOverrides,
 } from './resolve';
-import { ConfigStore } from './store';
+import { ConfigStore, checkContextName } from './store';
 import { BROKER_KINDS, type BrokerKind, type ContextSpec, type PulsarDataPath } from './types';
 
 export interface ContextAddOptions extends ConnectionOverrides {
@@ -26,27 +28,62 @@ export interface ContextSummary {
   target: string;
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+const checkName = checkContextName;
 
-function checkName(name: string): void {
-  if (!NAME.test(name)) {
-    throw new UsageError(`invalid context name "${name}"`, {
-      hint: 'use letters, digits, "_", "." and "-" (max 63)',
-    });
-  }
+/**
+ * Builds a context from flags (validating URLs and broker lists) and stores it under the config lock, so
+ * parallel `context add` runs all land.
+ */
+export async function addContext(
+  store: ConfigStore,
+  name: string,
+  options: ContextAddOptions,
+): Promise<ContextSpec> {
+  const spec = buildContext(name, options);
+  await store.update((config) => {
+    if (config.contexts[name] && !options.overwrite) {
+      throw new UsageError(`context "${name}" already exists`, {
+        hint: 'pass --overwrite to replace it, or pick another name',
+      });
+    }
+    config.contexts[name] = spec;
+    if (options.use || !config.currentContext) config.currentContext = name;
+  });
+  return spec;
 }
 
-/** Builds a context from flags (validating URLs and broker lists) and stores it. */
-export function addContext(store: ConfigStore, name: string, options: ContextAddOptions): ContextSpec {
+function buildContext(name: string, options: ContextAddOptions): ContextSpec {
   checkName(name);
   const kind = options.kind.toLowerCase() as BrokerKind;
   if (!BROKER_KINDS.includes(kind))
     throw new UsageError(`unknown kind "${options.kind}"`, { hint: `use ${BROKER_KINDS.join(', ')}` });
-  const config = store.load();
-  if (config.contexts[name] && !options.overwrite) {
-    throw new UsageError(`context "${name}" already exists`, {
-      hint: 'pass --overwrite to replace it, or pick another name',
+  refuseForeignFlags(kind, options, '--kind');
+  const secretSources = [
+    options.password && '--password',
+    options.passwordEnv && '--password-env',
+    options.passwordFile && '--password-file',
+  ].filter(Boolean);
+  if (secretSources.length > 1)
+    throw new UsageError(`${secretSources.join(' and ')} both give the password`, {
+      hint: 'pass one of them',
     });
+  if ([options.token, options.tokenEnv, options.tokenFile].filter(Boolean).length > 1)
+    throw new UsageError('--token, --token-env and --token-file: pass only one', {
+      hint: 'pass one of them',
+    });
+  if ((options.passwordEnv || options.passwordFile) && kind === 'pulsar')
+    throw new UsageError('Pulsar authenticates with a token, not a password', {
+      hint: 'use --token-env or --token-file',
+    });
+  if ((options.tokenEnv || options.tokenFile) && kind !== 'pulsar')
+    throw new UsageError('--token-env and --token-file are for Pulsar', {
+      hint: 'use --password-env or --password-file',
+    });
+  for (const [file, what] of [
+    [options.passwordFile, 'password'],
+    [options.tokenFile, 'token'],
+  ] as const) {
+    if (file) readSecretFile(file, what, `context "${name}"`);
   }
   const spec = applyOverrides(structuredClone(LOCAL_DEFAULTS[kind]) as ContextSpec, options);
   if (spec.kind === 'kafka') {
@@ -65,9 +102,6 @@ export function addContext(store: ConfigStore, name: string, options: ContextAdd
   } else if (options.passwordEnv) {
     spec.passwordEnv = options.passwordEnv;
   }
-  config.contexts[name] = spec;
-  if (options.use || !config.currentContext) config.currentContext = name;
-  store.save(config);
   return spec;
 }
 
@@ -83,15 +117,16 @@ export function listContexts(store: ConfigStore): ContextSummary[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export function useContext(store: ConfigStore, name: string): void {
-  const config = store.load();
-  if (!config.contexts[name]) {
-    throw new NotFoundError(`context "${name}" not found in ${store.path}`, {
-      hint: 'run `mqctl context list`',
-    });
-  }
-  config.currentContext = name;
-  store.save(config);
+export async function useContext(store: ConfigStore, name: string): Promise<void> {
+  await store.update((config) => {
+    if (!config.contexts[name]) {
+      checkName(name);
+      throw new NotFoundError(`context "${name}" not found in ${store.path}`, {
+        hint: 'run `mqctl context list`',
+      });
+    }
+    config.currentContext = name;
+  });
 }
 
 /** The named (or current) context with every secret masked. */
@@ -104,6 +139,7 @@ export function showContext(
   if (!chosen)
     throw new NotFoundError('no current context', { hint: 'run `mqctl context use NAME` or name one' });
   const spec = config.contexts[chosen];
+  if (!spec) checkName(chosen);
   if (!spec)
     throw new NotFoundError(`context "${chosen}" not found in ${store.path}`, {
       hint: 'run `mqctl context list`',
@@ -111,10 +147,13 @@ export function showContext(
   return { name: chosen, current: chosen === config.currentContext, spec: maskSecrets(spec) };
 }
 
-export function deleteContext(store: ConfigStore, name: string): void {
-  const config = store.load();
-  if (!config.contexts[name]) throw new NotFoundError(`context "${name}" not found in ${store.path}`);
-  delete config.contexts[name];
-  if (config.currentContext === name) config.currentContext = undefined;
-  store.save(config);
+export async function deleteContext(store: ConfigStore, name: string): Promise<void> {
+  await store.update((config) => {
+    if (!config.contexts[name]) {
+      checkName(name);
+      throw new NotFoundError(`context "${name}" not found in ${store.path}`);
+    }
+    delete config.contexts[name];
+    if (config.currentContext === name) config.currentContext = undefined;
+  });
 }

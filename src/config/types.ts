@@ -22,6 +22,8 @@ export interface SaslSettings {
   password?: string;
   /** Name of an environment variable that holds the password. */
   passwordEnv?: string;
+  /** Path of a file that holds the password (the file is read when connecting). */
+  passwordFile?: string;
 }
 
 export interface KafkaContext {
@@ -42,6 +44,8 @@ export interface PulsarContext {
   adminUrl: string;
   token?: string;
   tokenEnv?: string;
+  /** Path of a file that holds the token (the file is read when connecting). */
+  tokenFile?: string;
   tenant?: string;
   namespace?: string;
   dataPath?: PulsarDataPath;
@@ -57,6 +61,8 @@ export interface RabbitContext {
   username?: string;
   password?: string;
   passwordEnv?: string;
+  /** Path of a file that holds the password (the file is read when connecting). */
+  passwordFile?: string;
   vhost?: string;
   tls?: TlsSettings;
 }

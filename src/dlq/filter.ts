@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/errors';
+import { UsageError, forFlag } from '../core/errors';
 import { parseDuration, parseInstant } from '../util/duration';
 import type { DlqMessage } from './types';
 
@@ -120,6 +120,8 @@ function fieldGetter(name: string): Getter {
       return (m) => m.error.className;
     case 'error.message':
       return (m) => m.error.message;
+    case 'error.wrapper':
+      return (m) => m.error.wrapperClassName;
     case 'origin':
     case 'origin.topic':
     case 'origin.queue':
@@ -253,7 +255,7 @@ class Parser {
 
   private fail(what: string): never {
     throw new UsageError(`invalid filter "${this.source}": ${what}`, {
-      hint: `e.g. --where 'header.kafka_dlt-exception-fqcn ~ Timeout and payload.amount > 100' (see docs/dlq.md)`,
+      hint: `e.g. --where 'header.kafka_dlt-exception-fqcn ~ Timeout and payload.amount > 100'; fields and operators: mqctl dlq peek --help`,
     });
   }
 
@@ -346,21 +348,24 @@ export function buildFilter(options: FilterOptions, now: number = Date.now()): F
   const parts: Predicate[] = [];
   const described: string[] = [];
   for (const w of options.where ?? []) {
-    parts.push(compileExpression(w));
+    parts.push(forFlag('--where', () => compileExpression(w)));
     described.push(`(${w})`);
   }
   if (options.exception) {
     const wanted = options.exception;
-    parts.push((m) => exceptionMatches(m.error.className, wanted));
+    parts.push(
+      (m) =>
+        exceptionMatches(m.error.className, wanted) || exceptionMatches(m.error.wrapperClassName, wanted),
+    );
     described.push(`exception is ${wanted}`);
   }
   if (options.since) {
-    const since = parseInstant(options.since, now);
+    const since = forFlag('--since', () => parseInstant(options.since!, now));
     parts.push((m) => m.timestamp !== undefined && m.timestamp >= since);
     described.push(`time >= ${new Date(since).toISOString()}`);
   }
   if (options.until) {
-    const until = parseInstant(options.until, now);
+    const until = forFlag('--until', () => parseInstant(options.until!, now));
     parts.push((m) => m.timestamp !== undefined && m.timestamp < until);
     described.push(`time < ${new Date(until).toISOString()}`);
   }

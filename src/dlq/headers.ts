@@ -17,8 +17,32 @@ export const SPRING = {
   group: 'kafka_dlt-original-consumer-group',
   exceptionClass: 'kafka_dlt-exception-fqcn',
   exceptionCauseClass: 'kafka_dlt-exception-cause-fqcn',
+  /** Not written by Spring's DeadLetterPublishingRecoverer itself; some custom recoverers add it. */
+  exceptionCauseMessage: 'kafka_dlt-exception-cause-message',
   exceptionMessage: 'kafka_dlt-exception-message',
   exceptionStacktrace: 'kafka_dlt-exception-stacktrace',
+} as const;
+
+/**
+ * Spring Kafka's non-blocking retry topics (`@RetryableTopic`): records in `<topic>-retry[-N|-<delay>]` and in
+ * `<topic>-dlt` carry the `kafka_original-*` / `kafka_exception-*` headers (KafkaHeaders.ORIGINAL_TOPIC ...,
+ * same encodings as the `kafka_dlt-*` ones) and the retry headers of RetryTopicHeaders:
+ * `retry_topic-attempts` (4-byte big-endian int, 1 byte in old versions), `retry_topic-backoff-timestamp` and
+ * `retry_topic-original-timestamp` (epoch ms as Java BigInteger.toByteArray(): minimal big-endian two's
+ * complement). Source: spring-kafka DeadLetterPublishingRecovererFactory.addHeaders/getAttempts.
+ */
+export const SPRING_RETRY = {
+  topic: 'kafka_original-topic',
+  partition: 'kafka_original-partition',
+  offset: 'kafka_original-offset',
+  timestamp: 'kafka_original-timestamp',
+  group: 'kafka_original-consumer-group',
+  exceptionClass: 'kafka_exception-fqcn',
+  exceptionCauseClass: 'kafka_exception-cause-fqcn',
+  exceptionMessage: 'kafka_exception-message',
+  attempts: 'retry_topic-attempts',
+  backoffTimestamp: 'retry_topic-backoff-timestamp',
+  originalTimestamp: 'retry_topic-original-timestamp',
 } as const;
 
 export const CONNECT = {
@@ -31,11 +55,19 @@ export const CONNECT = {
   exceptionStacktrace: '__connect.errors.exception.stacktrace',
 } as const;
 
+/**
+ * Properties Pulsar's Java client writes on retry-letter and dead-letter messages (RetryMessageUtil, and
+ * ConsumerImpl.doReconsumeLater / getPropertiesMap): REAL_TOPIC (the original topic), ORIGIN_MESSAGE_ID and the
+ * older ORIGIN_MESSAGE_IDY_TIME (the original message id, `ledger:entry:partition`), RECONSUMETIMES (1 on the
+ * first reconsumeLater, +1 each time; above maxRedeliverCount the message goes to the DLQ) and DELAY_TIME (the
+ * requested delay in ms; the retry message is sent with deliverAfter of that delay).
+ */
 export const PULSAR = {
   realTopic: 'REAL_TOPIC',
   originMessageId: 'ORIGIN_MESSAGE_ID',
   originMessageIdLegacy: 'ORIGIN_MESSAGE_IDY_TIME',
   reconsumeTimes: 'RECONSUMETIMES',
+  delayTime: 'DELAY_TIME',
 } as const;
 
 /** Spring headers whose values are binary numbers, by byte width. */
@@ -43,7 +75,26 @@ const SPRING_BINARY: Record<string, 4 | 8> = {
   [SPRING.partition]: 4,
   [SPRING.offset]: 8,
   [SPRING.timestamp]: 8,
+  [SPRING_RETRY.partition]: 4,
+  [SPRING_RETRY.offset]: 8,
+  [SPRING_RETRY.timestamp]: 8,
 };
+
+/** Spring retry headers written as Java BigInteger.toByteArray() (1 to 8 bytes) or, for attempts, an int. */
+const SPRING_BIGINT = new Set<string>([
+  SPRING_RETRY.attempts,
+  SPRING_RETRY.backoffTimestamp,
+  SPRING_RETRY.originalTimestamp,
+]);
+
+/** A big-endian two's-complement integer of 1 to 8 bytes (Java BigInteger.toByteArray, ByteBuffer.putInt). */
+export function decodeBigEndianInt(value: Buffer): string | undefined {
+  if (value.length === 0 || value.length > 8) return undefined;
+  let n = 0n;
+  for (const b of value) n = (n << 8n) | BigInt(b);
+  if (value[0]! & 0x80) n -= 1n << BigInt(8 * value.length);
+  return n.toString();
+}
 
 /** A header value as printable text: UTF-8 when it is text, else 0x-prefixed hex. */
 export function headerText(value: Buffer): string {
@@ -57,11 +108,17 @@ export function headerText(value: Buffer): string {
 
 /** Decodes a Spring binary number header; tolerates writers that used a decimal string. */
 export function decodeSpringNumber(value: Buffer, width: 4 | 8): string | undefined {
+  // Decimal text first: a writer that sends the number as text ("12345678" is 8 bytes) must not be read
+  // as a binary long. Binary values whose every byte is an ASCII digit, space or '-' are numbers above
+  // 0x2d2d2d2d (757,935,405) as an int and far above any real offset as a long, so preferring text costs
+  // nothing real.
+  const text = value.toString('latin1');
+  if (/^ *-?\d+ *$/.test(text)) return text.trim();
   if (value.length === width) {
     return width === 4 ? String(value.readInt32BE(0)) : value.readBigInt64BE(0).toString();
   }
-  const text = value.toString('utf8').trim();
-  return /^-?\d+$/.test(text) ? text : undefined;
+  const utf8 = value.toString('utf8').trim();
+  return /^-?\d+$/.test(utf8) ? utf8 : undefined;
 }
 
 /** Kafka record headers (kafkajs gives Buffer or Buffer[] per key) as printable strings. */
@@ -80,7 +137,10 @@ export function kafkaHeadersToText(raw: Record<string, Buffer | Buffer[] | strin
     // When a header repeats (Spring appends on re-failure), the last value is the most recent.
     const last = values[values.length - 1]!;
     const width = SPRING_BINARY[name];
-    text[name] = (width && decodeSpringNumber(last, width)) || headerText(last);
+    text[name] =
+      (width && decodeSpringNumber(last, width)) ||
+      (SPRING_BIGINT.has(name) && decodeBigEndianInt(last)) ||
+      headerText(last);
   }
   return { text, bytes };
 }
@@ -103,10 +163,23 @@ export function decodeKafkaOrigin(headers: Record<string, string>): { origin: Dl
         consumerGroup: headers[SPRING.group],
         timestamp: ts,
       },
-      error: {
-        className: headers[SPRING.exceptionClass] ?? headers[SPRING.exceptionCauseClass],
-        message: headers[SPRING.exceptionMessage],
+      error: springError(headers),
+    };
+  }
+  if (headers[SPRING_RETRY.topic] !== undefined) {
+    // A record of a Spring retry-topic chain (a retry stage, or the chain's -dlt).
+    return {
+      origin: {
+        convention: 'spring',
+        topic: headers[SPRING_RETRY.topic],
+        partition: toInt(headers[SPRING_RETRY.partition]),
+        offset: headers[SPRING_RETRY.offset],
+        consumerGroup: headers[SPRING_RETRY.group],
+        timestamp: toInt(headers[SPRING_RETRY.timestamp]),
+        deaths: toInt(headers[SPRING_RETRY.attempts]),
+        nextAttemptAt: toInt(headers[SPRING_RETRY.backoffTimestamp]),
       },
+      error: springError(headers, SPRING_RETRY),
     };
   }
   if (headers[CONNECT.topic] !== undefined) {
@@ -122,6 +195,30 @@ export function decodeKafkaOrigin(headers: Record<string, string>): { origin: Dl
     };
   }
   return { origin: { convention: 'unknown' }, error: genericError(headers) };
+}
+
+/**
+ * Spring's DeadLetterPublishingRecoverer writes the class it was given (`kafka_dlt-exception-fqcn`, almost
+ * always ListenerExecutionFailedException) and, since 2.8, that exception's cause (`...-cause-fqcn`). The cause
+ * is the error that matters: filters and stats use it, and the wrapper is kept alongside.
+ */
+function springError(
+  headers: Record<string, string>,
+  names: { exceptionClass: string; exceptionCauseClass: string; exceptionMessage: string } = SPRING,
+): DlqError {
+  const outer = headers[names.exceptionClass];
+  const cause = headers[names.exceptionCauseClass];
+  const outerMessage = headers[names.exceptionMessage];
+  const causeMessage = names === SPRING ? headers[SPRING.exceptionCauseMessage] : undefined;
+  if (cause && outer && cause !== outer) {
+    return {
+      className: cause,
+      message: causeMessage ?? outerMessage,
+      wrapperClassName: outer,
+      wrapperMessage: causeMessage !== undefined ? outerMessage : undefined,
+    };
+  }
+  return { className: outer ?? cause, message: outerMessage ?? causeMessage };
 }
 
 /** Error headers some frameworks write outside the conventions above. */
@@ -198,6 +295,14 @@ export function decodeRabbitOrigin(headers: Record<string, unknown>): {
       ? (latest['routing-keys'] as unknown[]).map((k) => amqpText(k) ?? '')
       : [];
     const deathTime = amqpTimeMs(latest.time);
+    // One entry per queue and reason, each with its count: a TTL retry cycle (rejected in the work queue,
+    // expired in the retry queue) counts up both.
+    const deathsByQueue: Record<string, number> = {};
+    for (const d of deaths) {
+      const queue = amqpText(d.queue);
+      if (queue !== undefined)
+        deathsByQueue[queue] = (deathsByQueue[queue] ?? 0) + Number(amqpText(d.count) ?? 1);
+    }
     return {
       origin: {
         convention: 'rabbitmq',
@@ -206,6 +311,7 @@ export function decodeRabbitOrigin(headers: Record<string, unknown>): {
         routingKeys,
         reason: amqpText(latest.reason),
         deaths: Number(amqpText(latest.count) ?? 1),
+        deathsByQueue,
         timestamp: deathTime,
       },
       error: {

@@ -35,7 +35,7 @@ export async function peekDlq(access: DlqAccess, dlq: string, options: PeekOptio
 export async function statsDlq(
   access: DlqAccess,
   dlq: string,
-  options: { scan: number; filter: Filter; signal?: AbortSignal },
+  options: { scan: number; filter: Filter; signal?: AbortSignal; retrySample?: number },
 ): Promise<DlqStats> {
   const depth = await access.depth(dlq);
   const selected: DlqMessage[] = [];
@@ -47,5 +47,8 @@ export async function statsDlq(
     if (options.filter.matches(m, now))
       selected.push({ ...m, payload: Buffer.alloc(0), key: undefined, headers: {}, rawHeaders: undefined });
   }
-  return computeStats(dlq, selected, Math.max(depth, examined), examined < depth);
+  const stats = computeStats(dlq, selected, Math.max(depth, examined), examined < depth);
+  const chain = await access.retryChain(dlq, options.retrySample ?? 200);
+  if (chain.length > 0) stats.retryChain = chain;
+  return stats;
 }

@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import { sleep } from '../util/timeout';
 
 /** Parses `--rate 1000`, `1000/s`, `60/m`, `3600/h` into messages per second. */
@@ -21,11 +21,16 @@ export function parseRate(text: string): number {
 export class RatePacer {
   private t0 = 0;
   private granted = 0;
+  /** How often the caller fell more than maxCatchUpMs behind and the schedule restarted (the rate was not held). */
+  restarts = 0;
+  /** The largest delay behind the schedule seen at a take() (ms). */
+  maxBehindMs = 0;
 
   constructor(
     readonly ratePerSecond: number,
     private readonly maxCatchUpMs = 1000,
     private readonly clock: () => number = () => performance.now(),
+    private readonly wait: (ms: number, signal?: AbortSignal) => Promise<void> = sleep,
   ) {}
 
   /** Resolves when the next permit is due (at once if the pacer is behind). */
@@ -33,16 +38,31 @@ export class RatePacer {
     const now = this.clock();
     if (this.granted === 0) this.t0 = now;
     let due = this.t0 + (this.granted * 1000) / this.ratePerSecond;
+    if (now - due > this.maxBehindMs) this.maxBehindMs = now - due;
     if (now - due > this.maxCatchUpMs) {
+      this.restarts++;
       this.t0 = now;
       this.granted = 0;
       due = now;
     }
     this.granted++;
-    if (due > now) await sleep(due - now, signal);
+    if (due > now) await this.wait(due - now, signal);
   }
 }
 
 /** No pacing: for unthrottled runs. */
 export const UNPACED = { take: async (): Promise<void> => undefined };
 export type Pacer = Pick<RatePacer, 'take'>;
+
+/**
+ * What a user must know when --rate was not held: the run fell more than a second behind its schedule (the
+ * broker, or the machine running mqctl, was slower than the rate) and the schedule restarted instead of
+ * bursting to catch up. undefined when the pacer kept up.
+ */
+export function pacerNote(pacer: Pacer): string | undefined {
+  if (!(pacer instanceof RatePacer) || pacer.restarts === 0) return undefined;
+  return (
+    `--rate ${pacer.ratePerSecond}/s was not held: the run fell more than 1 s behind its schedule ${pacer.restarts} ` +
+    `time(s) (at most ${Math.round(pacer.maxBehindMs)} ms; the broker or this machine was slower than the rate)`
+  );
+}

@@ -2,13 +2,17 @@ import {
   renderCsv,
   renderJson,
   renderKeyValues,
+  renderSections,
   renderTable,
   renderYaml,
+  type Column,
   type OutputFormat,
   type RenderStyle,
-} from '../cli/output';
+} from '../core/output';
+import { formatDuration } from '../util/duration';
 import type { PlannedReplay, ReplaySummary } from './replay';
-import type { DlqMessage } from './types';
+import type { DlqGroupCount, DlqStats } from './stats';
+import type { DlqMessage, RetryStage } from './types';
 
 export type PayloadEncoding = 'json' | 'text' | 'hex' | 'empty';
 
@@ -81,7 +85,10 @@ export function renderMessage(m: DlqMessage, bold: (s: string) => string): strin
   ].filter(Boolean);
   lines.push(`  origin:    ${o.convention}${originParts.length ? ` — ${originParts.join(', ')}` : ''}`);
   if (m.error.className || m.error.message)
-    lines.push(`  error:     ${m.error.className ?? '-'}${m.error.message ? `: ${m.error.message}` : ''}`);
+    lines.push(
+      `  error:     ${m.error.className ?? '-'}${m.error.message ? `: ${m.error.message}` : ''}` +
+        (m.error.wrapperClassName ? ` (wrapped in ${m.error.wrapperClassName})` : ''),
+    );
   if (m.replay.count > 0)
     lines.push(
       `  replayed:  ${m.replay.count} time(s), last from ${m.replay.from ?? '?'} at ${m.replay.at ?? '?'}`,
@@ -178,3 +185,112 @@ export function renderReplaySummary(
     }
   }
 }
+
+/** A `dlq stats` table's columns, the first one named for what it groups by. */
+function statsColumns(first: string): Column<DlqGroupCount>[] {
+  return [
+    { header: first, get: (g) => g.value },
+    { header: 'COUNT', get: (g) => g.count, align: 'right' },
+    { header: 'FIRST SEEN', get: (g) => g.firstSeen },
+    { header: 'LAST SEEN', get: (g) => g.lastSeen },
+  ];
+}
+
+/** `dlq stats` in the requested output format; `scan` is the --scan limit, named when the scan stopped there. */
+export function renderDlqStats(
+  stats: DlqStats,
+  format: OutputFormat,
+  style: RenderStyle,
+  scan: number,
+): string {
+  switch (format) {
+    case 'json':
+      return renderJson(stats);
+    case 'yaml':
+      return renderYaml(stats);
+    case 'csv': {
+      const rows = [
+        ...stats.byErrorClass.map((g) => ({ group: 'errorClass', ...g })),
+        ...stats.bySource.map((g) => ({ group: 'source', ...g })),
+        ...stats.overTime.map((g) => ({ group: 'time', ...g })),
+      ];
+      return renderCsv(rows, [
+        { header: 'group', get: (r) => r.group },
+        { header: 'value', get: (r) => r.value },
+        { header: 'count', get: (r) => r.count },
+        { header: 'firstSeen', get: (r) => r.firstSeen },
+        { header: 'lastSeen', get: (r) => r.lastSeen },
+        { header: 'wrappedIn', get: (r) => r.wrappedIn?.join(' ') },
+      ]);
+    }
+    case 'table':
+      return (
+        `${stats.dlq}: ${stats.matched} matching of ${stats.total} messages` +
+        (stats.truncated ? ` (scan stopped at --scan ${scan})` : '') +
+        (stats.firstSeen ? `, first ${stats.firstSeen}, last ${stats.lastSeen}` : '') +
+        `\n\n` +
+        renderSections(
+          [
+            {
+              title: 'by error class',
+              body: renderTable(
+                stats.byErrorClass,
+                [
+                  ...statsColumns('ERROR CLASS'),
+                  { header: 'WRAPPED IN', get: (g) => g.wrappedIn?.join(', ') },
+                ],
+                style,
+              ),
+            },
+            { title: 'by source', body: renderTable(stats.bySource, statsColumns('SOURCE'), style) },
+            {
+              title: `over time (buckets of ${formatDuration(stats.bucketMs)})`,
+              body: renderTable(stats.overTime, statsColumns('FROM'), style),
+            },
+            {
+              title: `retry chain (then ${stats.total} in the DLQ)`,
+              body: stats.retryChain ? renderTable(stats.retryChain, retryStageColumns, style) : '',
+            },
+          ],
+          style,
+        )
+      );
+  }
+}
+
+/** A retry stage's short name: `retry-1` for a Spring topic, the local topic name on Pulsar, the queue on RabbitMQ. */
+export function retryStageLabel(stage: RetryStage): string {
+  const spring = stage.topic.lastIndexOf('-retry');
+  if (spring >= 0 && !stage.topic.includes('://')) return stage.topic.slice(spring + 1);
+  return stage.topic.replace(/^[a-z-]+:\/\/[^/]+\/[^/]+\//, '');
+}
+
+/**
+ * One cell for `dlq list`: per stage waiting (not yet due) / depth, the most attempts, the TTL (RabbitMQ) and
+ * the next due time; then how many reached the DLQ.
+ */
+export function retryChainCell(chain: RetryStage[] | undefined, dlqDepth: number): string {
+  if (!chain?.length) return '-';
+  return (
+    chain
+      .map(
+        (st) =>
+          `${retryStageLabel(st)} ${st.notYetDue}/${st.depth}` +
+          (st.maxAttempts ? ` a${st.maxAttempts}` : '') +
+          (st.ttlMs !== undefined ? ` ttl ${formatDuration(st.ttlMs)}` : '') +
+          (st.nextDueAt ? ` next ${new Date(st.nextDueAt).toISOString()}` : ''),
+      )
+      .join('; ') + ` → dlq ${dlqDepth}`
+  );
+}
+
+/** Columns of a retry chain table (`dlq stats`). */
+export const retryStageColumns: Column<RetryStage>[] = [
+  { header: 'STAGE', get: (st) => st.topic },
+  { header: 'DEPTH', get: (st) => st.depth, align: 'right' },
+  { header: 'READ', get: (st) => st.sampled, align: 'right' },
+  { header: 'NOT YET DUE', get: (st) => st.notYetDue, align: 'right' },
+  { header: 'MAX ATTEMPTS', get: (st) => st.maxAttempts ?? '-', align: 'right' },
+  { header: 'NEXT DUE', get: (st) => (st.nextDueAt ? new Date(st.nextDueAt).toISOString() : '-') },
+  { header: 'TTL', get: (st) => (st.ttlMs !== undefined ? formatDuration(st.ttlMs) : '-') },
+];

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { MqctlError } from '../cli/errors';
+import { MqctlError, UsageError } from '../core/errors';
 import { replayHeaders } from './headers';
 import type { Filter } from './filter';
 import type { Pacer } from './rate';
@@ -14,6 +14,12 @@ import type { DlqMessage } from './types';
 export interface ReplayOptions {
   /** Override destination; otherwise each message goes back to its origin. */
   to?: string;
+  /**
+   * RabbitMQ, without --to: `queue` (default) publishes to the queue the message died in through the default
+   * exchange (only that queue gets it); `exchange` publishes to the exchange and routing keys it was first
+   * published with (x-death), so every queue bound there gets a copy again.
+   */
+  route?: 'queue' | 'exchange';
   filter: Filter;
   /** Loop guard: messages already replayed this many times stay in the DLQ. */
   maxReplays: number;
@@ -154,9 +160,16 @@ export function finishSummary(summary: ReplaySummary, startedAt: number): Replay
 }
 
 /** A job id that is the same for the same DLQ, destination and filter, so that a re-run resumes. */
-export function replayJobId(dlq: string, to: string | undefined, filter: Filter, maxReplays: number): string {
+export function replayJobId(
+  dlq: string,
+  to: string | undefined,
+  filter: Filter,
+  maxReplays: number,
+  route: 'queue' | 'exchange' = 'queue',
+): string {
+  const destination = to ?? (route === 'exchange' ? '<origin-exchange>' : '<origin>');
   const hash = createHash('sha256')
-    .update([dlq, to ?? '<origin>', filter.canonical, String(maxReplays)].join('\u0000'))
+    .update([dlq, destination, filter.canonical, String(maxReplays)].join('\u0000'))
     .digest('hex')
     .slice(0, 16);
   return `mqctl-dlq-replay-${hash}`;
@@ -173,6 +186,23 @@ export function markHeaders(message: DlqMessage, jobId: string, now = new Date()
   return replayHeaders(message.replay, replayedFrom(message), jobId, now);
 }
 
+/**
+ * `--to` naming the dead-letter queue itself would copy every message back onto it (the loop guard would let
+ * each go round --max-replays times): a usage error before anything is read.
+ */
+export function checkReplayTarget(dlq: string, to: string | undefined): void {
+  if (to === undefined) return;
+  const local = (name: string) => name.replace(/^(?:non-)?persistent:\/\/public\/default\//, '');
+  if (local(to) === local(dlq)) {
+    throw new UsageError(
+      `--to ${to} is the dead-letter queue itself: every message would go back where it is`,
+      {
+        hint: 'name the topic or queue the messages should return to, or leave --to out to use each origin',
+      },
+    );
+  }
+}
+
 export function describeTarget(to: string | undefined): string {
   return to ? to : "each message's origin";
 }
@@ -185,8 +215,28 @@ export class ReplayFailedError extends MqctlError {
   ) {
     const inner = cause instanceof MqctlError ? cause : undefined;
     super(`replay of ${summary.dlq} stopped: ${(cause as Error).message}`, inner?.exitCode ?? 1, {
-      hint: 'nothing was lost: the failed chunk stays in the DLQ; fix the cause and run the same command again',
+      hint:
+        inner?.hint ??
+        'nothing was lost: the failed chunk stays in the DLQ; fix the cause and run the same command again',
       cause,
     });
   }
+}
+
+/**
+ * A replay (or dry run) in which messages failed: exit 1 after the summary. The failed messages stay in the
+ * DLQ and a re-run of the same command, once the cause is fixed, copies them.
+ */
+export function failedMessagesError(summary: ReplaySummary): MqctlError | undefined {
+  if (summary.failed === 0) return undefined;
+  const first = summary.failures[0] ? ` (first: ${summary.failures[0]})` : '';
+  return new MqctlError(
+    summary.dryRun
+      ? `dry run of ${summary.dlq}: ${summary.failed} message(s) would fail${first}`
+      : `replay of ${summary.dlq}: ${summary.failed} message(s) failed and stay in the DLQ${first}`,
+    1,
+    {
+      hint: 'fix the cause (create the missing topic/queue, or give --to) and run the same command again: it copies them then',
+    },
+  );
 }

@@ -1,8 +1,10 @@
-import type { DlqMessage } from './types';
+import type { DlqMessage, RetryStage } from './types';
 
 export interface DlqGroupCount {
   value: string;
   count: number;
+  /** byErrorClass: the wrapping classes seen around this cause (Spring's ListenerExecutionFailedException). */
+  wrappedIn?: string[];
   firstSeen?: string;
   lastSeen?: string;
 }
@@ -21,13 +23,19 @@ export interface DlqStats {
   bucketMs: number;
   /** True when --limit stopped the scan before the end of the DLQ. */
   truncated: boolean;
+  /** The retry chain that feeds this DLQ (see DlqSummaryRow.retryChain); absent when there is none. */
+  retryChain?: RetryStage[];
 }
 
 class Groups {
-  private readonly map = new Map<string, { count: number; first?: number; last?: number }>();
-  add(value: string, ts: number | undefined): void {
+  private readonly map = new Map<
+    string,
+    { count: number; first?: number; last?: number; wrappers?: Set<string> }
+  >();
+  add(value: string, ts: number | undefined, wrapper?: string): void {
     const g = this.map.get(value) ?? { count: 0 };
     g.count++;
+    if (wrapper) (g.wrappers ??= new Set()).add(wrapper);
     if (ts !== undefined) {
       g.first = g.first === undefined ? ts : Math.min(g.first, ts);
       g.last = g.last === undefined ? ts : Math.max(g.last, ts);
@@ -38,6 +46,7 @@ class Groups {
     const rows = [...this.map.entries()].map(([value, g]) => ({
       value,
       count: g.count,
+      ...(g.wrappers ? { wrappedIn: [...g.wrappers].sort() } : {}),
       firstSeen: g.first === undefined ? undefined : new Date(g.first).toISOString(),
       lastSeen: g.last === undefined ? undefined : new Date(g.last).toISOString(),
     }));
@@ -65,7 +74,7 @@ export function computeStats(
   let first: number | undefined;
   let last: number | undefined;
   for (const m of messages) {
-    byError.add(m.error.className ?? '(none)', m.timestamp);
+    byError.add(m.error.className ?? '(none)', m.timestamp, m.error.wrapperClassName);
     bySource.add(m.origin.topic ?? '(unknown)', m.timestamp);
     if (m.timestamp !== undefined) {
       first = first === undefined ? m.timestamp : Math.min(first, m.timestamp);

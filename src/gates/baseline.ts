@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import { parsePercent } from './expression';
 import type { GateOutcomeDetail } from './evaluate';
 import {
@@ -185,13 +185,21 @@ export interface CompareRow {
   /** percent, b relative to a */
   changePercent: number | null;
   changeText: string;
-  verdict: MetricComparison['verdict'];
+  /** `count`: sent/acked/received follow from the runs' settings (10 s vs 8 s), they are not a regression */
+  verdict: MetricComparison['verdict'] | 'count';
 }
+
+/** Changes within ±1 % are noise on a load test, not "better" or "worse" (perf compare --noise). */
+export const DEFAULT_NOISE = 0.01;
+
+/** Counts that depend on how long or how fast a run was asked to be, not on how well it went. */
+const SETTING_COUNTS = new Set(['sent', 'acked', 'received']);
 
 export function compareResults(
   a: MetricSource,
   b: MetricSource,
   extra: readonly MetricRef[] = [],
+  noise = DEFAULT_NOISE,
 ): CompareRow[] {
   const metrics = [...compareTableMetrics()];
   for (const m of extra) if (!metrics.some((x) => x.name === m.name)) metrics.push(m);
@@ -209,8 +217,35 @@ export function compareResults(
       unit: DISPLAY_UNIT[metric.kind],
       changePercent: cmp.change === null || !Number.isFinite(cmp.change) ? null : cmp.change * 100,
       changeText: formatChange(cmp.change),
-      verdict: cmp.verdict,
+      verdict: SETTING_COUNTS.has(metric.name)
+        ? 'count'
+        : cmp.change !== null && Math.abs(cmp.change) <= noise
+          ? 'same'
+          : cmp.verdict,
     });
   }
   return rows;
+}
+
+/** Settings that differ between two runs (flattened keys), so a comparison never hides that they did. */
+export function differingSettings(
+  a: Record<string, unknown>,
+  b: Record<string, unknown>,
+): Array<{ setting: string; a: string; b: string }> {
+  const flat = (o: Record<string, unknown>, prefix = '', out = new Map<string, string>()) => {
+    for (const [k, v] of Object.entries(o)) {
+      const key = prefix ? `${prefix}.${k}` : k;
+      if (v !== null && typeof v === 'object' && !Array.isArray(v))
+        flat(v as Record<string, unknown>, key, out);
+      else out.set(key, v === null || v === undefined ? '-' : String(v));
+    }
+    return out;
+  };
+  const fa = flat(a);
+  const fb = flat(b);
+  const keys = [...new Set([...fa.keys(), ...fb.keys()])].sort();
+  // the topic name is expected to differ between runs
+  return keys
+    .filter((k) => k !== 'topic' && (fa.get(k) ?? '-') !== (fb.get(k) ?? '-'))
+    .map((k) => ({ setting: k, a: fa.get(k) ?? '-', b: fb.get(k) ?? '-' }));
 }

@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import { METRIC_HINT, parseMetric, type MetricKind, type MetricRef } from './metrics';
 
 /**

@@ -1,7 +1,7 @@
 import * as hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
 import type { EncodedHistogram, PercentileSummary } from '../perf/result-schema';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 
 /**
  * HdrHistogram helpers shared by gates, compare and merge. Histograms in results are
@@ -46,7 +46,7 @@ export function addHistograms(histograms: readonly Histogram[]): Histogram {
 export function summarizeHistogram(histogram: Histogram): PercentileSummary {
   const ms = (us: number) => us / 1000;
   const empty = histogram.totalCount === 0;
-  const at = (p: number) => (empty ? 0 : ms(histogram.getValueAtPercentile(p)));
+  const at = (p: number) => (empty ? 0 : ms(Math.min(histogram.getValueAtPercentile(p), histogram.maxValue)));
   return {
     count: histogram.totalCount,
     min: empty ? 0 : ms(Math.min(histogram.minNonZeroValue, histogram.maxValue)),

@@ -1,6 +1,7 @@
+import { redact } from '../core/redact';
 import { appendFile, writeFile } from 'node:fs/promises';
-import { ThresholdError, UsageError } from '../cli/errors';
-import type { RenderStyle } from '../cli/output';
+import { ThresholdError, UsageError } from '../core/errors';
+import type { RenderStyle } from '../core/output';
 import type { PerfResult } from '../perf/result-schema';
 import { baselineOutcomes } from './baseline';
 import { evaluateGates, validityOutcome, type GateOutcomeDetail } from './evaluate';
@@ -70,12 +71,14 @@ export async function applyGates(
   }
   if (options.githubStepSummary && hasGates(options)) {
     try {
-      await appendFile(options.githubStepSummary, markdown);
+      await appendFile(options.githubStepSummary, redact(markdown));
       written.push(options.githubStepSummary);
     } catch (error) {
       // the gate verdict matters more than the summary: warn, do not fail the run over it
       process.stderr.write(
-        `warning: could not append to $GITHUB_STEP_SUMMARY (${options.githubStepSummary}): ${(error as Error).message}\n`,
+        redact(
+          `warning: could not append to $GITHUB_STEP_SUMMARY (${options.githubStepSummary}): ${(error as Error).message}\n`,
+        ),
       );
     }
   }
@@ -93,7 +96,7 @@ export async function applyGates(
 
 async function writeReport(path: string, content: string, flag: string): Promise<void> {
   try {
-    await writeFile(path, content);
+    await writeFile(path, redact(content));
   } catch (error) {
     throw new UsageError(`${flag}: cannot write ${path}: ${(error as Error).message}`);
   }
@@ -115,7 +118,7 @@ export function gateFailure(report: GateReport): ThresholdError | undefined {
   });
 }
 
-export { gateFlags, parseGateFlags, hasGates, type GateOptions, type GateFlagValues } from './options';
+export { parseGateFlags, hasGates, type GateOptions, type GateFlagValues } from './options';
 export { AbortEvaluator, DEFAULT_ABORT_GRACE_SECONDS, type AbortDecision } from './abort';
 export { parseGate, type Gate } from './expression';
 export type { GateOutcomeDetail } from './evaluate';

@@ -1,5 +1,5 @@
 import type { Histogram } from 'hdr-histogram-js';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import {
   HISTOGRAM_NAMES,
   PERF_RESULT_SCHEMA,

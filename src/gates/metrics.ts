@@ -344,7 +344,7 @@ export function measure(source: MetricSource, metric: MetricRef): Measurement {
 export function statFromHistogram(histogram: Histogram, stat: HistogramStat): number {
   switch (stat.type) {
     case 'percentile':
-      return histogram.getValueAtPercentile(stat.percentile);
+      return Math.min(histogram.getValueAtPercentile(stat.percentile), histogram.maxValue);
     case 'min':
       // minNonZeroValue is a huge sentinel when only zeros were recorded
       return Math.min(histogram.minNonZeroValue, histogram.maxValue);

@@ -1,9 +1,8 @@
 import { access, readFile, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Flags } from '@oclif/core';
 import { parse as parseYaml } from 'yaml';
-import { NotFoundError, UsageError } from '../cli/errors';
+import { NotFoundError, UsageError, forFlag } from '../core/errors';
 import type { PerfResult } from '../perf/result-schema';
 import { parseDuration } from '../util/duration';
 import { DEFAULT_ABORT_GRACE_SECONDS } from './abort';
@@ -16,50 +15,6 @@ import { readResultFile } from './result-file';
  * before any load is sent: a malformed gate, a missing baseline or an unwritable report path is a usage
  * error (exit 2) with nothing produced.
  */
-export const gateFlags = {
-  gate: Flags.string({
-    description:
-      'k6-style gate, repeatable: p99<20ms, e2e.p99<100ms, throughput>=45000, errors==0, error_rate<0.1%',
-    multiple: true,
-    multipleNonGreedy: true,
-    helpGroup: 'GATES',
-  }),
-  gates: Flags.string({
-    description: 'YAML file of gates (and baseline, maxRegression, abortOnFail); see docs/gates.md',
-    helpGroup: 'GATES',
-  }),
-  baseline: Flags.string({
-    description:
-      'a stored result (JSON) to compare with; fails when a metric regresses past --max-regression',
-    helpGroup: 'GATES',
-  }),
-  'max-regression': Flags.string({
-    description:
-      'allowed regression vs --baseline: 10% (default), or per metric p99=20%, throughput=5% (repeatable)',
-    multiple: true,
-    multipleNonGreedy: true,
-    helpGroup: 'GATES',
-  }),
-  junit: Flags.string({ description: 'write a JUnit XML report, one testcase per gate', helpGroup: 'GATES' }),
-  'summary-md': Flags.string({
-    description: 'write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)',
-    helpGroup: 'GATES',
-  }),
-  'abort-on-fail': Flags.boolean({
-    description: 'stop the run early when a gate can no longer pass',
-    default: false,
-    helpGroup: 'GATES',
-  }),
-  'abort-grace': Flags.string({
-    description: `with --abort-on-fail: how long into the run before percentile/rate gates may abort it (default ${DEFAULT_ABORT_GRACE_SECONDS}s)`,
-    helpGroup: 'GATES',
-  }),
-  'allow-invalid': Flags.boolean({
-    description: 'do not fail the gates when the run was generator-bound (invalid)',
-    default: false,
-    helpGroup: 'GATES',
-  }),
-};
 
 export interface GateFlagValues {
   gate?: string[];
@@ -255,7 +210,9 @@ export async function parseGateFlags(
     : undefined;
 
   const abortGraceSeconds =
-    flags['abort-grace'] !== undefined ? parseDuration(flags['abort-grace']) / 1000 : undefined;
+    flags['abort-grace'] !== undefined
+      ? forFlag('--abort-grace', () => parseDuration(flags['abort-grace']!)) / 1000
+      : undefined;
   if (abortGraceSeconds !== undefined && abortGraceSeconds < 0)
     throw new UsageError('--abort-grace must not be negative');
 

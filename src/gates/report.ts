@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { PerfResult } from '../perf/result-schema';
-import { renderTable, type RenderStyle } from '../cli/output';
+import { renderTable, type RenderStyle } from '../core/output';
 import type { GateOutcomeDetail } from './evaluate';
 
 /**

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { NotFoundError, UsageError } from '../cli/errors';
+import { NotFoundError, UsageError } from '../core/errors';
 import { HISTOGRAM_NAMES, PERF_RESULT_SCHEMA, type PerfResult } from '../perf/result-schema';
 
 /** Reads and checks a perf result document (`--result FILE`, `--baseline FILE`, `perf merge`/`compare` inputs). */

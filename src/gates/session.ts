@@ -1,5 +1,5 @@
-import { ThresholdError } from '../cli/errors';
-import type { RenderStyle } from '../cli/output';
+import { ThresholdError } from '../core/errors';
+import type { RenderStyle } from '../core/output';
 import type { Histogram } from 'hdr-histogram-js';
 import type { HistogramName, PerfInterval, PerfResult } from '../perf/result-schema';
 import { AbortEvaluator, type AbortDecision } from './abort';

@@ -1,4 +1,4 @@
-import type { BrokerKind } from '../brokers/types';
+import type { BrokerKind } from '../config/types';
 
 /**
  * One model for all three brokers. A row is the unit of lag: a Kafka partition of a group, a Pulsar
@@ -70,6 +70,8 @@ export interface LagRow {
   progress: number | null;
   /** Seconds to catch up at the current rates; null when not catching up or unknown. */
   etaSeconds?: number | null;
+  /** Kafka: records deleted by retention before the group read them (committed offset below the log start). */
+  expiredUnread?: number;
   status: LagStatus;
   /** Why the status is what it is, in a few words. */
   reason?: string;
@@ -82,8 +84,10 @@ export interface GroupSummary {
   state?: string;
   members?: number;
   totalLag: number;
-  /** Rows without a committed offset (their lag is unknown, not zero). */
+  /** Rows without a committed offset (Kafka: their lag counts every retained record, an upper bound). */
   rowsWithoutCommit: number;
+  /** Records deleted by retention before the group read them, over its rows. */
+  expiredUnread?: number;
   maxLag: number;
   maxTimeLagMs: number | null;
   consumeRate?: number | null;

@@ -1,6 +1,7 @@
+import { redact } from '../core/redact';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { UsageError } from '../cli/errors';
-import type { ResetPlan, ResetSpec, ResetTarget } from '../brokers/lag';
+import { UsageError, forFlag } from '../core/errors';
+import type { ResetPlan, ResetSpec, ResetTarget } from '../brokers/group-admin';
 import { parseDuration, parseInstant } from '../util/duration';
 import type { FailOn, LagThresholds } from './thresholds';
 
@@ -32,7 +33,7 @@ export function normalizeWatchArgv(argv: readonly string[]): string[] {
 }
 
 export function parseInterval(text: string, flag = '--watch'): number {
-  const ms = parseDuration(text, 's');
+  const ms = forFlag(flag, () => parseDuration(text, 's'));
   if (ms < 100) throw new UsageError(`${flag} interval must be at least 100ms`, { hint: 'e.g. --watch 5s' });
   return ms;
 }
@@ -47,9 +48,16 @@ export function parseThresholds(flags: {
     if (flags['max-lag'] < 0) throw new UsageError('--max-lag must be 0 or more');
     t.maxLag = flags['max-lag'];
   }
-  if (flags['max-time-lag'] !== undefined) t.maxTimeLagMs = parseDuration(flags['max-time-lag'], 's');
+  if (flags['max-time-lag'] !== undefined)
+    t.maxTimeLagMs = forFlag('--max-time-lag', () => parseDuration(flags['max-time-lag']!, 's'));
   if (flags['fail-on'] !== undefined) t.failOn = flags['fail-on'] as FailOn;
   return t;
+}
+
+/** `--group` and `--all-groups` pick the groups two ways: together they are a usage error. */
+export function checkGroupSelection(flags: { group?: string[]; 'all-groups'?: boolean }): void {
+  if (flags['all-groups'] && flags.group?.length)
+    throw new UsageError('--all-groups and --group exclude each other');
 }
 
 /** `orders`, `orders:0,1,2`, `orders:0-3` → a reset target. */
@@ -98,8 +106,8 @@ export function parseResetDatetime(text: string): number {
   if (/^\d{10}$/.test(t)) return Number(t) * 1000;
   if (/^\d{13}$/.test(t)) return Number(t);
   if (/^\d{19}$/.test(t)) return Math.floor(Number(BigInt(t) / 1_000_000n));
-  if (/^\d{4}-\d{2}-\d{2}T[\d:.]+$/.test(t)) return parseInstant(`${t}Z`);
-  if (/^\d{4}-\d{2}-\d{2}/.test(t)) return parseInstant(t);
+  if (/^\d{4}-\d{2}-\d{2}T[\d:.]+$/.test(t)) return forFlag('--to-datetime', () => parseInstant(`${t}Z`));
+  if (/^\d{4}-\d{2}-\d{2}/.test(t)) return forFlag('--to-datetime', () => parseInstant(t));
   throw new UsageError(`invalid --to-datetime "${text}"`, {
     hint: 'use e.g. 2026-01-01T00:00:00Z, 2026-01-01T00:00:00.000 (UTC), or Unix seconds/milliseconds',
   });
@@ -137,7 +145,10 @@ export function parseResetSpec(flags: ResetSpecFlags, now = Date.now()): ResetSp
     case 'to-datetime':
       return { to: 'datetime', timestamp: parseResetDatetime(flags['to-datetime']!) };
     case 'by-duration':
-      return { to: 'datetime', timestamp: now - parseResetDuration(flags['by-duration']!) };
+      return {
+        to: 'datetime',
+        timestamp: now - forFlag('--by-duration', () => parseResetDuration(flags['by-duration']!)),
+      };
     case 'to-offset':
       if (flags['to-offset']! < 0) throw new UsageError('--to-offset must be 0 or more');
       return { to: 'offset', offset: flags['to-offset']! };
@@ -202,7 +213,7 @@ export function resetPlanCsv(plan: ResetPlan): string {
 
 export function writeResetPlan(path: string, plan: ResetPlan): void {
   try {
-    writeFileSync(path, resetPlanCsv(plan));
+    writeFileSync(path, redact(resetPlanCsv(plan)));
   } catch (error) {
     throw new UsageError(`cannot write --export ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
   }

@@ -1,12 +1,15 @@
+import type { GroupDescription, GroupMember } from '../brokers/contracts/group-admin';
 import {
   renderCsv,
   renderJson,
+  renderKeyValues,
   renderSections,
   renderTable,
   renderYaml,
   type Column,
+  type OutputFormat,
   type RenderStyle,
-} from '../cli/output';
+} from '../core/output';
 import { formatDuration } from '../util/duration';
 import type { GroupSummary, LagReport, LagRow, TopicTotal } from './model';
 import { renderPrometheus } from './prometheus';
@@ -206,6 +209,78 @@ export async function renderLagReport(
         });
       }
       return renderSections(sections, style);
+    }
+  }
+}
+
+/** `group describe`'s member table (and its CSV). */
+export const GROUP_MEMBER_COLUMNS: Column<GroupMember>[] = [
+  { header: 'MEMBER-ID', get: (m) => m.memberId },
+  { header: 'CLIENT-ID', get: (m) => m.clientId },
+  { header: 'HOST', get: (m) => m.host },
+  {
+    header: '#PARTITIONS',
+    get: (m) => m.assignments.reduce((n, a) => n + a.partitions.length, 0),
+    align: 'right',
+  },
+  {
+    header: 'ASSIGNMENT',
+    get: (m) =>
+      m.assignments
+        .map((a) => `${a.topic}${a.partitions.length ? `:${a.partitions.join(',')}` : ''}`)
+        .join(';'),
+  },
+];
+
+/** `group describe`: the group (`name`, as asked for), its members and its lag, in the requested format. */
+export async function renderGroupDescription(
+  name: string,
+  description: GroupDescription,
+  report: LagReport,
+  format: OutputFormat,
+  style: RenderStyle,
+): Promise<string> {
+  const group = report.groups.find((g) => g.group === name);
+  switch (format) {
+    case 'json':
+    case 'yaml': {
+      const doc = {
+        ...description,
+        totalLag: group?.totalLag ?? 0,
+        status: group?.status,
+        lag: lagDocument(report),
+      };
+      return format === 'json' ? renderJson(doc) : renderYaml(doc);
+    }
+    case 'csv':
+      return renderCsv(description.memberDetails, GROUP_MEMBER_COLUMNS);
+    case 'table': {
+      const summary = renderKeyValues(
+        [
+          ['group', description.group],
+          ['kind', description.kind],
+          ['state', description.state],
+          ['protocol', description.protocol ?? '-'],
+          ['members', description.members],
+          ['total lag', group?.totalLag ?? 0],
+          ['status', group ? `${group.status}${group.reason ? ` (${group.reason})` : ''}` : '-'],
+        ],
+        style,
+      );
+      const lag = await renderLagReport(report, 'table', style, { watching: false });
+      return renderSections(
+        [
+          { title: 'group', body: summary },
+          {
+            title: 'members',
+            body: description.memberDetails.length
+              ? renderTable(description.memberDetails, GROUP_MEMBER_COLUMNS, style)
+              : '(no active members)',
+          },
+          { title: 'lag', body: lag },
+        ],
+        style,
+      );
     }
   }
 }

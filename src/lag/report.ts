@@ -45,6 +45,7 @@ export class LagHistory {
   observe(snapshot: LagSnapshot): LagReport {
     this.observations++;
     const now = snapshot.takenAt;
+    const members = new Map(snapshot.groups.map((g) => [g.group, g.members]));
     const seen = new Set<string>();
     const rows = snapshot.rows.map((input) => {
       const row: LagRow = { ...input };
@@ -66,7 +67,11 @@ export class LagHistory {
       if (row.logEndOffset !== null) history.endOffsets.add(row.logEndOffset, now);
       this.fillTimeLag(row, history, now);
       this.fillRates(row, history);
-      const verdict = evaluateWindow(history.samples, now, this.options.minSamples);
+      const verdict = evaluateWindow(history.samples, now, this.options.minSamples, {
+        members: members.get(row.group),
+        neverCommitted: row.kind === 'kafka' && row.committedOffset === null && row.lag !== null,
+        expiredUnread: row.expiredUnread,
+      });
       row.status = verdict.status;
       row.reason = verdict.reason;
       row.etaSeconds = eta(row.lag, row.consumeRate, row.produceRate);
@@ -155,7 +160,12 @@ export function buildReport(snapshot: LagSnapshot, rows: LagRow[], samples: numb
       state: facts?.state,
       members: facts?.members,
       totalLag,
-      rowsWithoutCommit: list.filter((r) => r.lag === null).length,
+      rowsWithoutCommit: list.filter(
+        (r) => r.lag === null || (r.kind === 'kafka' && r.committedOffset === null),
+      ).length,
+      ...(list.some((r) => r.expiredUnread)
+        ? { expiredUnread: list.reduce((n, r) => n + (r.expiredUnread ?? 0), 0) }
+        : {}),
       maxLag: lags.length ? Math.max(...lags) : 0,
       maxTimeLagMs: timeLags.length ? Math.max(...timeLags) : null,
       consumeRate,

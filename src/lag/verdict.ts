@@ -13,6 +13,16 @@ export interface Verdict {
   reason: string;
 }
 
+/** What the verdict knows about a row besides its samples. */
+export interface RowFacts {
+  /** members of the group (Kafka) / consumers (Pulsar, RabbitMQ), when known */
+  members?: number;
+  /** the group has no committed offset on this partition: its lag counts every retained record */
+  neverCommitted?: boolean;
+  /** committed offset below the log start: records deleted by retention before the group read them */
+  expiredUnread?: number;
+}
+
 /** Fewer samples than this and only OK/LAGGING is honest. */
 export const DEFAULT_MIN_SAMPLES = 3;
 
@@ -20,6 +30,9 @@ export const DEFAULT_MIN_SAMPLES = 3;
  * Burrow's partition rules (linkedin/Burrow evaluator, "Consumer Lag Evaluation Rules") over a window of
  * samples, oldest first. Burrow sees each commit with its timestamp; mqctl samples committed offsets,
  * so "commit time" is when a sample first showed a new offset. Rules, in Burrow's order:
+ *   committed offset below the log start → ERR (records expired unread: data loss)
+ *   never committed with records retained → LAGGING (the lag counts every retained record)
+ *   no members and lag grew within the window → STALLED (Burrow's STOP comes before its zero-lag rule)
  *   lag now 0, or 0 anywhere in the window → OK (a consumer that caught up is fine, even if slow)
  *   an offset lower than the one before → ERR (rewind)
  *   no movement at all over the window → STALLED (Burrow STALL)
@@ -32,16 +45,25 @@ export function evaluateWindow(
   window: readonly LagSample[],
   now: number,
   minSamples = DEFAULT_MIN_SAMPLES,
+  facts: RowFacts = {},
 ): Verdict {
   const last = window[window.length - 1];
   if (!last || last.lag === null) return { status: 'UNKNOWN', reason: 'no committed offset' };
+  if (facts.expiredUnread && facts.expiredUnread > 0) {
+    return {
+      status: 'ERR',
+      reason: `${facts.expiredUnread} records expired unread (retention deleted them before the group read them)`,
+    };
+  }
   if (last.lag <= 0) return { status: 'OK', reason: 'caught up' };
   const known = window.filter((s) => s.lag !== null);
+  if (facts.neverCommitted) {
+    return { status: 'LAGGING', reason: `never committed: ${last.lag} records unread` };
+  }
   if (known.length < minSamples) {
     return { status: 'LAGGING', reason: `lag ${last.lag} (one snapshot: no trend yet)` };
   }
-  if (known.some((s) => s.lag === 0)) return { status: 'OK', reason: 'reached zero lag within the window' };
-
+  // a rewind is the worst news whatever else holds (a memberless group whose offsets were reset back)
   const withProgress = known.filter((s) => s.progress !== null) as Array<LagSample & { progress: number }>;
   for (let i = 1; i < withProgress.length; i++) {
     const before = withProgress[i - 1]!;
@@ -50,6 +72,20 @@ export function evaluateWindow(
       return { status: 'ERR', reason: `offset went back from ${before.progress} to ${after.progress}` };
     }
   }
+  // Burrow checks STOP before its zero-lag rule: a group nobody consumes for is not fine because it was at
+  // zero once. Sampled offsets cannot tell a live consumer's repeated commits from none, so the member count
+  // says it: no members and lag growing → stalled.
+  if (facts.members === 0) {
+    const lowest = Math.min(...known.map((s) => s.lag!));
+    if (last.lag > lowest) {
+      return {
+        status: 'STALLED',
+        reason: `no members consuming; lag grew from ${lowest} to ${last.lag} within the window`,
+      };
+    }
+  }
+  if (known.some((s) => s.lag === 0)) return { status: 'OK', reason: 'reached zero lag within the window' };
+
   const spanSeconds = (now - known[0]!.at) / 1000;
   if (withProgress.length >= minSamples) {
     const first = withProgress[0]!;

@@ -16,6 +16,8 @@ export interface ConsumeSettings {
   intervalMs: number;
   /** records stamped before this epoch-µs instant are warm-up (e2e runs: the producer's measured start) */
   measuredFromStampUs?: number;
+  /** keep each closed interval's histograms after onInterval (RunHooks.keepIntervalHistograms) */
+  keepIntervalHistograms?: boolean;
 }
 
 export interface ConsumeInterval {
@@ -30,9 +32,14 @@ export interface ConsumeOutcome {
   warmupReceived: number;
   unstamped: number;
   bytes: number;
+  /** measured phase: from the start (or the end of the warm-up) to the end, as kafka-consumer-perf-test */
   durationSeconds: number;
+  /** when the consumer started subscribing */
   startTime: Date;
+  /** when the run ended: the last record when the idle timeout ended it, else the moment it stopped */
   endTime: Date;
+  /** time spent joining the group (Kafka) inside the measured phase: kafka-consumer-perf-test's rebalance.time.ms */
+  rebalanceMs: number;
   interrupted: boolean;
   idleTimedOut: boolean;
   intervals: Array<
@@ -163,6 +170,7 @@ export class ConsumeRun {
   private firstUs = 0;
   private measuredStartUs = 0;
   private lastUs = 0;
+  private startedUs = 0;
   private readonly intervals: ConsumeOutcome['intervals'] = [];
   private finish?: () => void;
   private expectedTotal = Infinity;
@@ -182,6 +190,10 @@ export class ConsumeRun {
   /** Subscribes; resolves once the consumer is delivering (before any producer starts, for e2e). */
   async start(): Promise<void> {
     this.interval.startUs = nowUs();
+    this.startedUs = this.interval.startUs;
+    // no warm-up: the measured phase is the whole run, from the subscription on (kafka-consumer-perf-test)
+    if (this.settings.warmupMs === 0 && this.settings.warmupRecords === 0)
+      this.measuredStartUs = this.startedUs;
     await this.driver.start((bytes, stamp) => this.onRecord(bytes, stamp));
   }
 
@@ -208,9 +220,17 @@ export class ConsumeRun {
     const nowEpoch = epochUsOf(now);
     if (this.firstUs === 0) {
       this.firstUs = now;
-      // the duration and the time warm-up run from the first record any consumer of the run received
-      this.measuredStartUs = this.shared.firstRecord(nowEpoch) - epochUsOf(0) + this.settings.warmupMs * 1000;
+      // a time warm-up runs from the first record any consumer of the run received
+      const first = this.shared.firstRecord(nowEpoch) - epochUsOf(0);
+      if (this.settings.warmupMs > 0) this.measuredStartUs = first + this.settings.warmupMs * 1000;
     }
+    // a warm-up of N records ends when record N arrives
+    if (
+      this.settings.warmupRecords > 0 &&
+      index === this.settings.warmupRecords &&
+      this.measuredStartUs === 0
+    )
+      this.measuredStartUs = now;
     this.lastUs = now;
     this.shared.touch(nowEpoch);
     const stampUs = stamp === undefined ? NaN : Number(stamp);
@@ -238,11 +258,15 @@ export class ConsumeRun {
     }
   }
 
-  /** Whether the measured duration is over; it starts with the first record of any consumer of the run. */
+  /**
+   * Whether the measured duration is over. It runs from the start (no warm-up), or from the end of a time
+   * warm-up (the first record of any consumer of the run + the warm-up), or of a record warm-up.
+   */
   private durationOver(now: number): boolean {
     if (!Number.isFinite(this.settings.durationMs)) return false;
     let start = this.measuredStartUs;
     if (start === 0) {
+      if (this.settings.warmupMs === 0) return false;
       // a consumer that has received nothing yet still ends with the others
       const first = this.shared.firstSeen();
       if (first === 0) return false;
@@ -269,9 +293,12 @@ export class ConsumeRun {
     signal?: AbortSignal,
     onInterval?: (i: ConsumeOutcome['intervals'][number]) => void,
   ): Promise<ConsumeOutcome> {
-    const startTime = new Date();
     let idleTimedOut = false;
     const runStartUs = nowUs();
+    if (this.startedUs === 0) this.startedUs = runStartUs;
+    if (this.measuredStartUs === 0 && this.settings.warmupMs === 0 && this.settings.warmupRecords === 0)
+      this.measuredStartUs = this.startedUs;
+    const startTime = new Date(epochUsOf(this.startedUs) / 1000);
     // nothing arrived since start(): the first interval begins now (consumer threads start their clocks together)
     if (this.interval.received === 0 && this.received + this.warmupReceived === 0)
       this.interval.startUs = runStartUs;
@@ -306,7 +333,7 @@ export class ConsumeRun {
             };
             this.intervals.push(row);
             onInterval?.(row);
-            retireInterval(row.histograms);
+            retireInterval(row.histograms, Boolean(this.settings.keepIntervalHistograms));
           }, this.settings.intervalMs);
       this.finish = () => {
         this.stopped = true;
@@ -324,6 +351,8 @@ export class ConsumeRun {
         this.finish();
     });
     const now = nowUs();
+    // the idle wait is no consumption: a run the idle timeout ended ends with its last record
+    const endUs = idleTimedOut && this.lastUs > 0 ? this.lastUs : now;
     const last = this.takeInterval(now);
     if (last.seconds > 0.05 || last.received > 0 || this.intervals.length === 0) {
       this.intervals.push({
@@ -334,19 +363,21 @@ export class ConsumeRun {
       });
     }
     await this.driver.close();
-    const measuredEnd = this.lastUs;
+    const joinedUs = this.driver.joinedAtEpochMs ? this.driver.joinedAtEpochMs * 1000 - epochUsOf(0) : 0;
+    const measuredStart = this.measuredStartUs;
     return {
       histograms: this.histograms,
       received: this.received,
       warmupReceived: this.warmupReceived,
       unstamped: this.unstamped,
       bytes: this.bytes,
-      durationSeconds:
-        this.measuredStartUs > 0 && measuredEnd > this.measuredStartUs
-          ? (measuredEnd - this.measuredStartUs) / 1e6
-          : 0,
+      durationSeconds: measuredStart > 0 && endUs > measuredStart ? (endUs - measuredStart) / 1e6 : 0,
       startTime,
-      endTime: new Date(),
+      endTime: new Date(epochUsOf(endUs) / 1000),
+      rebalanceMs:
+        joinedUs > measuredStart && measuredStart > 0
+          ? Math.min(endUs, joinedUs) / 1000 - measuredStart / 1000
+          : 0,
       interrupted: Boolean(signal?.aborted),
       idleTimedOut,
       intervals: this.intervals,

@@ -1,16 +1,52 @@
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { HistogramLogWriter } from 'hdr-histogram-js';
-import { UsageError } from '../cli/errors';
-import { renderJson } from '../cli/output';
+import { UsageError } from '../core/errors';
+import { redact } from '../core/redact';
+import { renderJson } from '../core/output';
 import { decodeHistogram, type Histogram } from './histograms';
 import type { MqctlPerfResult } from './result';
 import type { HistogramName } from './result-schema';
 
 function write(path: string, text: string, what: string): void {
   try {
-    writeFileSync(path, text);
+    writeFileSync(path, redact(text));
   } catch (error) {
     throw new UsageError(`cannot write ${what} ${path}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Before any load: an output file must be writable (an existing regular file we may write, or a new file in
+ * an existing, writable directory), so a long run is never lost at the end to a typo in a path.
+ */
+export function checkWritable(path: string, flag: string): void {
+  const fail = (why: string) => {
+    throw new UsageError(`cannot write ${flag} ${path}: ${why}`, {
+      hint: 'fix the path before the run: nothing was sent',
+    });
+  };
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    stats = undefined;
+  }
+  if (stats?.isDirectory()) fail('it is a directory');
+  const target = stats ? path : dirname(resolve(path));
+  try {
+    if (!stats && !statSync(target).isDirectory()) fail(`${target} is not a directory`);
+    accessSync(target, constants.W_OK);
+  } catch (error) {
+    if ((error as { exitCode?: number }).exitCode !== undefined) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    fail(
+      code === 'ENOENT'
+        ? `directory ${target} does not exist`
+        : code === 'EACCES'
+          ? 'permission denied'
+          : String(code),
+    );
   }
 }
 

@@ -30,7 +30,7 @@ export function summarize(histogram: Histogram): PercentileSummary {
   if (count === 0) {
     return { count: 0, min: 0, mean: 0, p50: 0, p75: 0, p90: 0, p95: 0, p99: 0, p999: 0, p9999: 0, max: 0 };
   }
-  const at = (p: number) => usToMs(histogram.getValueAtPercentile(p));
+  const at = (p: number) => usToMs(valueAtPercentile(histogram, p));
   return {
     count,
     min: usToMs(minValue(histogram)),
@@ -44,6 +44,15 @@ export function summarize(histogram: Histogram): PercentileSummary {
     p9999: at(99.99),
     max: usToMs(histogram.maxValue),
   };
+}
+
+/**
+ * The value at a percentile, never above the largest value recorded. HdrHistogram answers with the top of
+ * the percentile's bucket (up to 0.1 % above any recorded value), which printed P99.99 24.303 next to
+ * MAX 24.292; the recorded max is the true upper bound.
+ */
+export function valueAtPercentile(histogram: Histogram, percentile: number): number {
+  return Math.min(histogram.getValueAtPercentile(percentile), histogram.maxValue);
 }
 
 /** The smallest recorded value, zero included (minNonZeroValue skips zeros). */
@@ -206,8 +215,8 @@ export function intervalStats(histograms: ReadonlyMap<HistogramName, Histogram>)
   for (const [name, h] of histograms) {
     stats[name] = {
       count: h.totalCount,
-      p50: h.totalCount > 0 ? usToMs(h.getValueAtPercentile(50)) : 0,
-      p99: h.totalCount > 0 ? usToMs(h.getValueAtPercentile(99)) : 0,
+      p50: h.totalCount > 0 ? usToMs(valueAtPercentile(h, 50)) : 0,
+      p99: h.totalCount > 0 ? usToMs(valueAtPercentile(h, 99)) : 0,
       max: h.totalCount > 0 ? usToMs(h.maxValue) : 0,
     };
   }
@@ -216,18 +225,13 @@ export function intervalStats(histograms: ReadonlyMap<HistogramName, Histogram>)
 }
 
 /**
- * Whether closed intervals keep their histograms: only a run that writes an .hlog needs them after the
- * interval's row is known. Otherwise memory would grow with the run (3 histograms of ~30 KB every 5 s)
- * instead of staying flat. Perf commands set it; worker threads post each interval before dropping it.
- */
-export const intervalRetention = { keep: false };
-
-/**
  * Called by whoever keeps a closed interval, after its consumers (progress line, gates, threads) ran: the
- * row numbers are cached, then the histograms are compacted (kept for the .hlog) or dropped.
+ * row numbers are cached, then the histograms are compacted (`keep`) or dropped. Only a run that writes an
+ * .hlog keeps them (RunHooks.keepIntervalHistograms); otherwise memory would grow with the run (3 histograms
+ * of ~30 KB every 5 s) instead of staying flat. Worker threads post each interval, then drop it.
  */
-export function retireInterval(histograms: Map<HistogramName, Histogram>): void {
+export function retireInterval(histograms: Map<HistogramName, Histogram>, keep: boolean): void {
   intervalStats(histograms);
-  if (intervalRetention.keep) void compactInBackground(histograms);
+  if (keep) void compactInBackground(histograms);
   else histograms.clear();
 }

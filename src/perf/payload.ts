@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 
 export type KeyPattern = 'none' | 'random' | 'seq';
 
@@ -31,6 +31,10 @@ export class PayloadSource {
         throw new UsageError('--record-size must be a whole number ≥ 0');
       this.payloads = [randomBytes(size)];
     }
+  }
+
+  get maxSize(): number {
+    return this.payloads.reduce((n, p) => Math.max(n, p.length), 0);
   }
 
   get averageSize(): number {

@@ -61,11 +61,24 @@ export interface ProduceOutcome {
   /** times the generator found the client's buffer or in-flight limit full */
   backpressureWaits: number;
   eventLoopDelayP99Ms: number;
+  /** the longest stretch of the measured phase without an acknowledgement (reported when records failed) */
+  outage: Outage;
+  /** a producer could no longer send at all (its thread died): the run stopped at once */
+  fatal?: Error;
+}
+
+/** The longest window without an acknowledgement, in seconds since the measured phase began. */
+export interface Outage {
+  seconds: number;
+  fromSeconds: number;
+  toSeconds: number;
 }
 
 export interface ProduceHooks {
   onInterval?: (snapshot: IntervalSnapshot) => void;
   signal?: AbortSignal;
+  /** keep each closed interval's histograms after onInterval (RunHooks.keepIntervalHistograms) */
+  keepIntervalHistograms?: boolean;
 }
 
 const PRODUCE_HISTOGRAMS: HistogramName[] = ['latency', 'service', 'send_delay'];
@@ -119,6 +132,9 @@ export class ProduceRun {
   private interval = { sent: 0, acked: 0, errors: 0, bytes: 0, startUs: 0 };
   private lastAckUs = 0;
   private lastHandOverUs = 0;
+  private firstMeasuredSeen = false;
+  private longestGap = { fromUs: 0, toUs: 0 };
+  private fatal?: Error;
   private backpressureWaits = 0;
   private readonly errorMessages = new Map<string, number>();
   private resolveDone?: () => void;
@@ -130,7 +146,13 @@ export class ProduceRun {
     private readonly keys: KeySource,
     private readonly hooks: ProduceHooks = {},
   ) {
-    for (const p of producers) p.onReady = () => this.wakeForRoom();
+    for (const p of producers) {
+      p.onReady = () => this.wakeForRoom();
+      p.onFailure = (error) => {
+        this.fatal ??= error;
+        this.stop();
+      };
+    }
   }
 
   async run(): Promise<ProduceOutcome> {
@@ -139,8 +161,11 @@ export class ProduceRun {
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
     const startUs = nowUs() + 1000;
-    const endUs = Number.isFinite(s.durationMs) ? startUs + (s.warmupMs + s.durationMs) * 1000 : Infinity;
+    // a warm-up given as records at a fixed rate takes warmupRecords / rate of the schedule, before the duration
+    const warmupUs = s.warmupMs * 1000 + (s.rate > 0 ? (s.warmupRecords * 1e6) / s.rate : 0);
+    const endUs = Number.isFinite(s.durationMs) ? startUs + warmupUs + s.durationMs * 1000 : Infinity;
     this.schedule = new OpenLoopSchedule(s.rate, startUs, s.numRecords, endUs);
+    // moved to the first measured record's intended time when the warm-up is a record count (handOver)
     this.measuredStartUs = startUs + s.warmupMs * 1000;
     this.interval.startUs = startUs;
     const onAbort = () => this.stop();
@@ -150,9 +175,8 @@ export class ProduceRun {
     this.timer = setTimeout(() => this.tick(), 1);
     await done;
     // every record handed over gets its ack or is counted as an error, within a bound
-    await Promise.all(
-      this.producers.map((p) => p.flush(this.hooks.signal?.aborted ? 2000 : s.flushTimeoutMs)),
-    );
+    const flushMs = this.fatal ? 0 : this.hooks.signal?.aborted ? 2000 : s.flushTimeoutMs;
+    await Promise.all(this.producers.map((p) => p.flush(flushMs)));
     if (this.intervalTimer) clearTimeout(this.intervalTimer);
     const unacknowledged = this.pending;
     if (unacknowledged > 0) {
@@ -163,6 +187,8 @@ export class ProduceRun {
     this.hooks.signal?.removeEventListener('abort', onAbort);
     loopDelay.disable();
     const endUs2 = Math.max(this.lastAckUs, Math.min(nowUs(), this.schedule.endUs));
+    // records that never got their ack: the window since the last one runs to the end of the run
+    if (this.counts.errors > 0) this.noteGap(this.lastAckUs || this.measuredStartUs, nowUs());
     return {
       histograms: this.histograms,
       intervals: this.intervals.filter(holdsMeasuredRecords),
@@ -176,7 +202,17 @@ export class ProduceRun {
       interrupted: Boolean(this.hooks.signal?.aborted),
       backpressureWaits: this.backpressureWaits,
       eventLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+      outage: {
+        seconds: Math.max(0, (this.longestGap.toUs - this.longestGap.fromUs) / 1e6),
+        fromSeconds: Math.max(0, (this.longestGap.fromUs - this.measuredStartUs) / 1e6),
+        toSeconds: Math.max(0, (this.longestGap.toUs - this.measuredStartUs) / 1e6),
+      },
+      ...(this.fatal ? { fatal: this.fatal } : {}),
     };
+  }
+
+  private noteGap(fromUs: number, toUs: number): void {
+    if (toUs - fromUs > this.longestGap.toUs - this.longestGap.fromUs) this.longestGap = { fromUs, toUs };
   }
 
   private sendRate(): number {
@@ -268,8 +304,14 @@ export class ProduceRun {
         stamp: String(Math.round(epochUsOf(intendedUs))),
       });
       chunk.intendedUs.push(intendedUs);
-      if (measuredFrom < 0 && index >= s.warmupRecords && intendedUs >= this.measuredStartUs)
+      if (measuredFrom < 0 && index >= s.warmupRecords && intendedUs >= this.measuredStartUs) {
         measuredFrom = n;
+        if (!this.firstMeasuredSeen) {
+          this.firstMeasuredSeen = true;
+          // a warm-up of N records: the measured phase (its duration, rates and intervals) starts with record N
+          if (s.warmupRecords > 0) this.measuredStartUs = Math.max(this.measuredStartUs, intendedUs);
+        }
+      }
     }
     chunk.measuredFrom = measuredFrom < 0 ? count : measuredFrom;
     const sentUs = nowUs();
@@ -307,7 +349,10 @@ export class ProduceRun {
         this.interval.acked++;
         this.interval.bytes += bytes;
       }
-      if (to > chunk.measuredFrom) this.lastAckUs = ackUs;
+      if (to > chunk.measuredFrom) {
+        this.noteGap(this.lastAckUs || this.measuredStartUs, ackUs);
+        this.lastAckUs = ackUs;
+      }
     }
     this.wakeForRoom();
   }
@@ -332,6 +377,13 @@ export class ProduceRun {
         // measured records: wait out the remainder instead.
         if (at < target) {
           this.intervalTimer = setTimeout(fire, Math.max(1, Math.ceil((target - at) / 1000)));
+          return;
+        }
+        // every record is handed over and the last acks are on their way: they belong to this interval
+        // (stretched by up to half an interval; the final close ends it), not to a tail row of their own
+        const stretchTo = this.interval.startUs + this.settings.intervalMs * 1500;
+        if (this.stopped && this.pending > 0 && at < stretchTo && !inWarmup) {
+          this.intervalTimer = setTimeout(fire, Math.max(1, Math.ceil((stretchTo - at) / 1000)));
           return;
         }
         this.closeInterval(at, false);
@@ -363,7 +415,7 @@ export class ProduceRun {
     this.interval = { sent: 0, acked: 0, errors: 0, bytes: 0, startUs: now };
     this.intervals.push(snapshot);
     this.hooks.onInterval?.(snapshot);
-    retireInterval(histograms);
+    retireInterval(histograms, Boolean(this.hooks.keepIntervalHistograms));
   }
 
   /** Epoch microseconds at which the measured phase begins (after the warm-up). */

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { UsageError } from '../cli/errors';
+import { redact } from '../core/redact';
+import { UsageError } from '../core/errors';
 import { decodeHistogram } from './histograms';
 import type { MqctlPerfResult } from './result';
 import type { HistogramName } from './result-schema';
@@ -140,7 +141,7 @@ export function distributionPoints(encoded: string): Array<[number, number]> {
   const maxExp = Math.min(5, Math.log10(Math.max(10, h.totalCount)));
   for (let e = 0; e <= maxExp + 1e-9; e += 0.05) {
     const p = 100 * (1 - 10 ** -e);
-    points.push([10 ** e, h.getValueAtPercentile(p) / 1000]);
+    points.push([10 ** e, Math.min(h.getValueAtPercentile(p), h.maxValue) / 1000]);
   }
   points.push([10 ** maxExp, h.maxValue / 1000]);
   return points;
@@ -151,9 +152,38 @@ const pctLabel = (x: number) => {
   return `${p >= 99 ? +p.toFixed(4) : +p.toFixed(0)}%`;
 };
 
+/**
+ * The intervals a chart may draw: full ones only. A stray tail interval of 10 ms with a few late records
+ * drew a steady 2,000 msg/s run as a collapse to 200 msg/s; an interval is full when it lasted at least
+ * 90 % of --interval (the last one may be stretched to take the final acknowledgements).
+ */
+export function fullIntervals(result: MqctlPerfResult): MqctlPerfResult['intervals'] {
+  const nominal = Number(result.settings.intervalSeconds);
+  if (!Number.isFinite(nominal) || nominal <= 0) return result.intervals;
+  return result.intervals.filter((i, k) => {
+    const seconds = i.t - (k > 0 ? result.intervals[k - 1]!.t : 0);
+    return seconds >= 0.9 * nominal;
+  });
+}
+
+const words = (key: string) => key.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+
+/** Settings as the summary reads them: flattened, in words, without unset values. */
+export function readableSettings(settings: Record<string, unknown>, prefix = ''): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const [k, v] of Object.entries(settings)) {
+    if (v === null || v === undefined) continue;
+    const name = prefix ? `${prefix} ${words(k)}` : words(k);
+    if (typeof v === 'object' && !Array.isArray(v))
+      out.push(...readableSettings(v as Record<string, unknown>, name));
+    else out.push([name, typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v)]);
+  }
+  return out;
+}
+
 export function renderReport(result: MqctlPerfResult): string {
   const consumer = result.command === 'consume';
-  const ts = result.intervals;
+  const ts = fullIntervals(result);
   const throughput: Series[] = [
     {
       name: consumer ? 'received msg/s' : 'acked msg/s',
@@ -200,16 +230,30 @@ export function renderReport(result: MqctlPerfResult): string {
         `<tr><td>${esc(r.label)}</td><td>${r.summary.count}</td>${[r.summary.p50, r.summary.p90, r.summary.p95, r.summary.p99, r.summary.p999, r.summary.p9999, r.summary.max].map((v) => `<td>${v.toFixed(3)}</td>`).join('')}</tr>`,
     )
     .join('\n');
-  const settings = Object.entries(result.settings)
-    .filter(([, v]) => v !== undefined)
+  const settings = readableSettings(result.settings)
+    .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`)
+    .join('\n');
+  const gates = result.gates ?? [];
+  const failedGates = gates.filter((g) => !g.passed);
+  // the verdict is the run's and its gates': a run that failed 2 of 5 gates is not a green "valid"
+  const verdict = !result.valid
+    ? `<span class="bad">INVALID</span> — ${esc(result.invalidReason ?? '')}`
+    : failedGates.length
+      ? `<span class="bad">FAILED</span> — ${failedGates.length} of ${gates.length} gates failed`
+      : `<span class="ok">valid</span>${gates.length ? ` — all ${gates.length} gates passed` : ''}`;
+  const gateRows = gates
     .map(
-      ([k, v]) =>
-        `<tr><th>${esc(k)}</th><td>${esc(typeof v === 'object' ? JSON.stringify(v) : String(v))}</td></tr>`,
+      (g) =>
+        `<tr><td>${esc(g.expression)}</td><td>${g.measured === null ? '-' : esc(`${g.measured} ${g.unit}`)}</td><td>${g.passed ? '<span class="ok">pass</span>' : '<span class="bad">FAIL</span>'}</td><td>${esc(g.message)}</td></tr>`,
     )
     .join('\n');
-  const verdict = result.valid
-    ? '<span class="ok">valid</span>'
-    : `<span class="bad">INVALID</span> — ${esc(result.invalidReason ?? '')}`;
+  const gateTable = gates.length
+    ? `<h2 style="font-size:16px">Gates</h2>\n<table id="gates"><tr><th>gate</th><th>measured</th><th>result</th><th>detail</th></tr>\n${gateRows}\n</table>`
+    : '';
+  const fewPoints =
+    ts.length < 5
+      ? `<p class="sub">only ${ts.length} full interval${ts.length === 1 ? '' : 's'} to draw: a shorter --interval gives more points</p>`
+      : '';
   const latencyTitle = consumer
     ? 'End-to-end latency per interval (ms)'
     : 'Response latency per interval (ms, ack − intended)';
@@ -230,11 +274,13 @@ svg{display:block;margin:8px 0 20px;background:#fff} .title{font-size:15px;font-
 <table class="kv">
 <tr><th>throughput</th><td>${result.throughput} msg/s${result.targetRate ? ` of ${result.targetRate} target` : ' (unthrottled)'} · ${result.mbPerSec} MB/s</td></tr>
 <tr><th>measured</th><td>${result.durationSeconds} s · sent ${result.sent} · acked ${result.acked}${result.received !== undefined ? ` · received ${result.received}` : ''} · errors ${result.errors}</td></tr>
-<tr><th>verdict</th><td>${verdict}</td></tr>
+<tr><th>verdict</th><td id="verdict">${verdict}</td></tr>
 </table>
+${gateTable}
 <table><tr><th>latency (ms)</th><th>count</th><th>p50</th><th>p90</th><th>p95</th><th>p99</th><th>p99.9</th><th>p99.99</th><th>max</th></tr>
 ${rows}
 </table>
+${fewPoints}
 ${lineChart(throughput, { title: 'Throughput over time', xLabel: 'seconds (measured phase)', yLabel: 'msg/s' })}
 ${lineChart(overTime, { title: latencyTitle, xLabel: 'seconds (measured phase)', yLabel: 'ms (log)', yLog: true })}
 ${lineChart(distribution, { title: 'Latency by percentile', xLabel: 'percentile (log scale of 1/(1−p))', yLabel: 'ms (log)', xLog: true, yLog: true, xTickFormat: pctLabel })}
@@ -247,7 +293,7 @@ ${lineChart(distribution, { title: 'Latency by percentile', xLabel: 'percentile 
 
 export function writeReport(path: string, result: MqctlPerfResult): void {
   try {
-    writeFileSync(path, renderReport(result));
+    writeFileSync(path, redact(renderReport(result)));
   } catch (error) {
     throw new UsageError(`cannot write --report ${path}: ${(error as Error).message}`);
   }

@@ -64,6 +64,73 @@ export interface PerfResultExtras {
   sendRate?: number;
   /** sendRate ÷ targetRate */
   achievedRatio?: number | null;
+  /** payload bytes of the measured records (acked for producers, received for consumers) */
+  bytes?: number;
+  /** records that failed or never arrived (produce: errors; consume/e2e: also missing records) */
+  failedRecords?: number;
+  /** the longest window of the measured phase without an acknowledgement, when records failed */
+  outage?: { seconds: number; fromSeconds: number; toSeconds: number };
+  /** set when failed records exceed --max-errors: why the run failed (the exit code is then 1) */
+  failure?: string;
+  /** perf consume: kafka-consumer-perf-test's rebalance and fetch-only figures (the window minus the join) */
+  fetch?: { rebalanceMs: number; fetchMs: number; throughput: number; mbPerSec: number };
+}
+
+/** A run that measured nothing (no record received or acknowledged) fails whatever --max-errors says. */
+export function failRun(result: MqctlPerfResult, reason: string): void {
+  result.failure = result.failure ? `${result.failure}; ${reason}` : reason;
+  result.valid = false;
+  result.invalidReason = result.invalidReason ? `${reason}; ${result.invalidReason}` : reason;
+}
+
+/** `--max-errors N` (records) or `--max-errors P%` (of the records the run should have delivered). */
+export interface ErrorAllowance {
+  count?: number;
+  percent?: number;
+}
+
+/** What a run should have delivered and what failed, for judgeRecords. */
+export interface RecordCheck {
+  /** failed or missing records */
+  failed: number;
+  /** records the run should have delivered (0 when unknown: a duration-bound consume) */
+  of: number;
+  /** what failed, e.g. "records failed" or "records not received" */
+  what: string;
+  /** the first error messages, named in the verdict */
+  messages?: string[];
+  allowance?: ErrorAllowance;
+  outage?: { seconds: number; fromSeconds: number; toSeconds: number };
+}
+
+function allowed(check: RecordCheck): number {
+  const a = check.allowance;
+  if (!a) return 0;
+  if (a.count !== undefined) return a.count;
+  if (a.percent !== undefined) return Math.floor((check.of * a.percent) / 100);
+  return 0;
+}
+
+/**
+ * Failure never reads as success: failed or missing records beyond `--max-errors` (default none) make the
+ * run invalid, with a verdict that names them (and the longest window without an acknowledgement); the
+ * command then exits 1 after printing the summary.
+ */
+export function judgeRecords(result: MqctlPerfResult, check: RecordCheck): void {
+  if (check.failed <= 0) return;
+  result.failedRecords = (result.failedRecords ?? 0) + check.failed;
+  if (check.outage && check.outage.seconds > 0) result.outage = check.outage;
+  if (check.failed <= allowed(check)) return;
+  const share = check.of > 0 ? ` of ${check.of} (${round((check.failed / check.of) * 100, 2)} %)` : '';
+  const outage =
+    check.outage && check.outage.seconds > 0
+      ? `; no acknowledgement for ${round(check.outage.seconds, 1)} s (from ${round(check.outage.fromSeconds, 1)} s to ${round(check.outage.toSeconds, 1)} s)`
+      : '';
+  const first = (check.messages ?? []).slice(0, 2).join('; ');
+  const reason = `${check.failed}${share} ${check.what}${first ? `: ${first}` : ''}${outage}`;
+  result.failure = result.failure ? `${result.failure}; ${reason}` : reason;
+  result.valid = false;
+  result.invalidReason = result.invalidReason ? `${reason}; ${result.invalidReason}` : reason;
 }
 
 export type MqctlPerfResult = PerfResult & PerfResultExtras;
@@ -152,6 +219,7 @@ export function buildResult(data: RunData): MqctlPerfResult {
     errors: data.errors,
     throughput,
     mbPerSec: data.durationSeconds > 0 ? round(data.bytes / MB / data.durationSeconds) : 0,
+    bytes: data.bytes,
     valid: verdict.valid,
     ...(verdict.invalidReason ? { invalidReason: verdict.invalidReason } : {}),
     ...(data.interrupted ? { interrupted: true } : {}),

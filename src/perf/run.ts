@@ -8,15 +8,23 @@ import {
   type RabbitPerfOptions,
 } from '../brokers/perf';
 import type { BrokerConnection } from '../brokers/types';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import type { ResolvedContext } from '../config/types';
 import { ConsumeRun } from './consume';
 import type { LogInterval } from './files';
 import { retireInterval, type Histogram } from './histograms';
-import { IoThreadProducer } from './io-thread';
+import { IoThreadProducer } from './threads/client-main';
 import { KeySource, PayloadSource, type KeyPattern } from './payload';
 import { ProduceRun, type IntervalSnapshot, type ProduceOutcome, holdsMeasuredRecords } from './produce';
-import { buildResult, type MqctlPerfResult, type RunData } from './result';
+import {
+  buildResult,
+  failRun,
+  judgeRecords,
+  MB,
+  type ErrorAllowance,
+  type MqctlPerfResult,
+  type RunData,
+} from './result';
 import type { HistogramName, PerfInterval } from './result-schema';
 
 export interface ProduceOptions {
@@ -42,8 +50,10 @@ export interface ProduceOptions {
   kafka: KafkaPerfOptions;
   rabbitmq: RabbitPerfOptions;
   pulsar: PulsarPerfOptions;
-  /** run each broker client on its own worker thread (`--client-thread`; see io-thread.ts) */
+  /** run each broker client on its own worker thread (`--client-thread`; see threads/client-main.ts) */
   clientThread?: boolean;
+  /** `--max-errors`: failed records the run may have and still pass (default none) */
+  maxErrors?: ErrorAllowance;
 }
 
 export interface ConsumeOptions {
@@ -59,6 +69,8 @@ export interface ConsumeOptions {
   warmupRecords: number;
   idleTimeoutMs: number;
   intervalMs: number;
+  /** `--max-errors`: records that may be missing at the end and the run still pass (default none) */
+  maxErrors?: ErrorAllowance;
 }
 
 export interface RunHooks {
@@ -71,12 +83,19 @@ export interface RunHooks {
   onStatus?: (status: () => string) => void;
   /** notes for stderr (topic created, driver in use) */
   onNote?: (text: string) => void;
+  /**
+   * The caller needs every interval's histograms after onInterval (it writes an .hlog): closed intervals are
+   * compacted and kept instead of dropped (see retireInterval).
+   */
+  keepIntervalHistograms?: boolean;
 }
 
 export interface PerfRunOutput {
   result: MqctlPerfResult;
   logIntervals: LogInterval[];
   startEpochMs: number;
+  /** what ended the run early (a producer thread died): thrown after the summary is printed */
+  error?: Error;
 }
 
 /** Messages per wake-up per producer: enough for 1 ms at the rate, never so many that I/O starves. */
@@ -125,6 +144,9 @@ export async function openProducers(
     for (let i = 0; i < o.producers; i++) {
       const options = {
         topic: o.topic,
+        maxRecordBytes: o.payloadFile
+          ? new PayloadSource(undefined, o.payloadFile, o.payloadDelimiter).maxSize
+          : (o.recordSize ?? 100),
         create: i === 0 ? o.create : undefined,
         kafka: { ...o.kafka },
         rabbitmq: o.rabbitmq,
@@ -172,7 +194,7 @@ export function startProduce(
     },
     new PayloadSource(o.recordSize, o.payloadFile, o.payloadDelimiter),
     new KeySource(o.keyPattern, o.keySpace, o.shard?.index ?? 0, shardCount),
-    { signal: hooks.signal, onInterval: onSnapshot },
+    { signal: hooks.signal, onInterval: onSnapshot, keepIntervalHistograms: hooks.keepIntervalHistograms },
   );
   return { run, done: run.run() };
 }
@@ -209,7 +231,21 @@ export function produceRunData(
   };
 }
 
-export function validateProduce(o: ProduceOptions): void {
+/**
+ * The largest record mqctl generates: RabbitMQ's hard limit (512 MiB). Each broker's own, lower limit
+ * (Kafka's message.max.bytes, Pulsar's maxMessageSize) is checked by its driver before the load starts.
+ */
+export const MAX_RECORD_BYTES = 512 * 1024 * 1024;
+
+export function validateProduce(o: ProduceOptions): PayloadSource {
+  if (o.recordSize !== undefined && (!Number.isInteger(o.recordSize) || o.recordSize < 0))
+    throw new UsageError('--record-size must be a whole number ≥ 0');
+  if (o.recordSize !== undefined && o.recordSize > MAX_RECORD_BYTES)
+    throw new UsageError(`--record-size ${o.recordSize} is larger than any broker accepts`, {
+      hint: `at most ${MAX_RECORD_BYTES} bytes (RabbitMQ); Kafka and Pulsar default to about 1 MiB and 5 MiB`,
+    });
+  // reads --payload-file now (a missing file is a usage error before any connection or thread starts)
+  const payloads = new PayloadSource(o.recordSize, o.payloadFile, o.payloadDelimiter);
   if (!Number.isFinite(o.numRecords) && !Number.isFinite(o.durationMs))
     throw new UsageError('pass --num-records N or --duration D', {
       hint: 'e.g. --num-records 100000 or --duration 60s',
@@ -220,6 +256,7 @@ export function validateProduce(o: ProduceOptions): void {
     throw new UsageError('an unthrottled run needs --num-records or --duration');
   if (Number.isFinite(o.numRecords) && o.warmupRecords >= o.numRecords)
     throw new UsageError('--warmup records must be fewer than --num-records');
+  return payloads;
 }
 
 /** `mqctl perf produce`: the open-loop producer run on one broker connection. */
@@ -230,6 +267,20 @@ export async function runProduce(
 ): Promise<PerfRunOutput> {
   validateProduce(o);
   const producers = await openProducers(connection, o);
+  try {
+    return await produceOn(connection, producers, o, hooks);
+  } finally {
+    // an error mid-run must not leave a client (or its thread) keeping the process alive
+    await Promise.all(producers.map((p) => p.close().catch(() => undefined)));
+  }
+}
+
+async function produceOn(
+  connection: BrokerConnection,
+  producers: PerfProducerDriver[],
+  o: ProduceOptions,
+  hooks: RunHooks,
+): Promise<PerfRunOutput> {
   hooks.onNote?.(
     `producing to ${o.topic} on ${connection.kind} ${connection.target} via ${producers[0]!.description}`,
   );
@@ -246,10 +297,17 @@ export async function runProduce(
     return `sent ${st.sent}, acked ${st.acked}, pending ${st.pending}, errors ${st.errors}`;
   });
   const outcome = await done;
-  await Promise.all(producers.map((p) => p.close()));
   const result = buildResult(produceRunData(connection, o, producers[0]!.description, outcome, 'produce'));
   result.warmup = { records: outcome.warmupSent };
-  return { result, logIntervals, startEpochMs: outcome.startTime.getTime() };
+  judgeRecords(result, {
+    failed: outcome.errors,
+    of: outcome.sent,
+    what: 'records failed',
+    messages: outcome.errorMessages,
+    allowance: o.maxErrors,
+    outage: outcome.outage,
+  });
+  return { result, logIntervals, startEpochMs: outcome.startTime.getTime(), error: outcome.fatal };
 }
 
 /** A progress row from a snapshot (the same rule as the result's intervals). */
@@ -301,6 +359,8 @@ export interface ConsumeTotals {
   durationSeconds: number;
   startTime: Date;
   endTime: Date;
+  /** group join time inside the measured phase (kafka-consumer-perf-test's rebalance.time.ms) */
+  rebalanceMs: number;
   interrupted: boolean;
   idleTimedOut: boolean;
   histograms: ReadonlyMap<HistogramName, Histogram>;
@@ -342,12 +402,25 @@ export function consumeResult(
   };
   const result = buildResult(data);
   result.warmup = { records: totals.warmupReceived };
+  // kafka-consumer-perf-test's fetch.* columns: the same window without the group join
+  const fetchSeconds = Math.max(0, totals.durationSeconds - totals.rebalanceMs / 1000);
+  result.fetch = {
+    rebalanceMs: Math.round(totals.rebalanceMs),
+    fetchMs: Math.round(fetchSeconds * 1000),
+    throughput: fetchSeconds > 0 ? Math.round((totals.received / fetchSeconds) * 10) / 10 : 0,
+    mbPerSec: fetchSeconds > 0 ? Math.round((totals.bytes / MB / fetchSeconds) * 1000) / 1000 : 0,
+  };
   const got = totals.received + totals.warmupReceived;
-  if (totals.idleTimedOut && Number.isFinite(o.numRecords) && got < o.numRecords) {
-    result.errorMessages = [
-      ...(result.errorMessages ?? []),
-      `stopped after ${o.idleTimeoutMs} ms without records: received ${got} of ${o.numRecords}`,
-    ];
+  const idle = totals.idleTimedOut ? ` (nothing arrived for ${o.idleTimeoutMs / 1000} s)` : '';
+  if (Number.isFinite(o.numRecords) && got < o.numRecords && !totals.interrupted) {
+    judgeRecords(result, {
+      failed: o.numRecords - got,
+      of: o.numRecords,
+      what: `records not received${idle}: received ${got} of ${o.numRecords}`,
+      allowance: o.maxErrors,
+    });
+  } else if (got === 0 && !totals.interrupted) {
+    failRun(result, `received no records${idle}: nothing was measured`);
   }
   return result;
 }
@@ -367,7 +440,6 @@ export async function runConsume(
     prefetch: o.prefetch,
     pulsarClient: o.pulsarClient,
   });
-  hooks.onNote?.(`consuming ${o.topic} on ${connection.kind} ${connection.target} via ${driver.description}`);
   const consume = new ConsumeRun(driver, {
     numRecords: o.numRecords,
     durationMs: o.durationMs,
@@ -375,8 +447,11 @@ export async function runConsume(
     warmupRecords: o.warmupRecords,
     idleTimeoutMs: o.idleTimeoutMs,
     intervalMs: o.intervalMs,
+    keepIntervalHistograms: hooks.keepIntervalHistograms,
   });
   await consume.start();
+  // Once subscribed (as the threaded consumer does): a topic that does not exist is one error line.
+  hooks.onNote?.(`consuming ${o.topic} on ${connection.kind} ${connection.target} via ${driver.description}`);
   const logIntervals: LogInterval[] = [];
   hooks.onStatus?.(() => `received ${consume.counts.received} (+${consume.counts.warmupReceived} warm-up)`);
   const outcome = await consume.run(hooks.signal, (i) => {
@@ -389,7 +464,7 @@ export async function runConsume(
   const result = consumeResult(
     { kind: connection.kind, target: connection.target, dataPath: driver.description },
     o,
-    { ...outcome, errors: 0, histograms: outcome.histograms.total },
+    { ...outcome, errors: 0, histograms: outcome.histograms.total, interrupted: outcome.interrupted },
   );
   return { result, logIntervals, startEpochMs: outcome.startTime.getTime() };
 }
@@ -407,6 +482,21 @@ export async function runE2e(
 ): Promise<PerfRunOutput> {
   validateProduce(o);
   const producers = await openProducers(producerConnection, o);
+  try {
+    return await e2eOn(producerConnection, consumerConnection, producers, o, c, hooks);
+  } finally {
+    await Promise.all(producers.map((p) => p.close().catch(() => undefined)));
+  }
+}
+
+async function e2eOn(
+  producerConnection: BrokerConnection,
+  consumerConnection: BrokerConnection,
+  producers: PerfProducerDriver[],
+  o: ProduceOptions,
+  c: Pick<ConsumeOptions, 'group' | 'prefetch' | 'idleTimeoutMs'>,
+  hooks: RunHooks,
+): Promise<PerfRunOutput> {
   const driver = await createPerfConsumer(consumerConnection, {
     topic: o.topic,
     group: c.group,
@@ -436,7 +526,7 @@ export async function runE2e(
     const merged = { ...s, histograms, received: ci.received };
     e2eIntervals.push(merged);
     logIntervals.push(toLogInterval(merged));
-    retireInterval(histograms);
+    retireInterval(histograms, Boolean(hooks.keepIntervalHistograms));
     hooks.onIntervalHistograms?.(histograms);
     hooks.onInterval?.(intervalOf(merged, false), false);
   });
@@ -447,7 +537,6 @@ export async function runE2e(
     return `sent ${st.sent}, acked ${st.acked}, received ${consume.counts.received}, errors ${st.errors}`;
   });
   const produced = await done;
-  await Promise.all(producers.map((p) => p.close()));
   consume.expect(produced.acked + produced.warmupSent);
   const consumed = await consume.run(hooks.signal);
   const data = produceRunData(producerConnection, o, producers[0]!.description, produced, 'e2e');
@@ -464,11 +553,23 @@ export async function runE2e(
   result.warmup = { records: produced.warmupSent };
   const expected = produced.acked + produced.warmupSent;
   const got = consumed.received + consumed.warmupReceived;
-  if (got < expected) {
-    result.errorMessages = [
-      ...(result.errorMessages ?? []),
-      `consumer received ${got} of ${expected} acknowledged records within ${c.idleTimeoutMs} ms idle timeout`,
-    ];
+  const interrupted = produced.interrupted || consumed.interrupted;
+  judgeRecords(result, {
+    failed: produced.errors,
+    of: produced.sent,
+    what: 'records failed',
+    messages: produced.errorMessages,
+    allowance: o.maxErrors,
+    outage: produced.outage,
+  });
+  if (got < expected && !interrupted) {
+    judgeRecords(result, {
+      failed: expected - got,
+      of: expected,
+      what: `acknowledged records not received by the consumer within the ${c.idleTimeoutMs / 1000} s idle timeout (received ${got} of ${expected})`,
+      allowance: o.maxErrors,
+    });
   }
-  return { result, logIntervals, startEpochMs: produced.startTime.getTime() };
+  if (expected === 0 && !interrupted) failRun(result, 'no record was acknowledged: nothing was measured');
+  return { result, logIntervals, startEpochMs: produced.startTime.getTime(), error: produced.fatal };
 }

@@ -1,4 +1,4 @@
-import { renderKeyValues, renderTable, type RenderStyle } from '../cli/output';
+import { renderCsv, renderKeyValues, renderTable, type Column, type RenderStyle } from '../core/output';
 import type { MqctlPerfResult } from './result';
 import type { HistogramName, PerfInterval, PercentileSummary } from './result-schema';
 
@@ -25,6 +25,23 @@ export function percentileRows(result: MqctlPerfResult): PercentileRow[] {
 }
 
 /** The final summary: the percentile table (ms), rates, errors and the verdict. */
+const PERCENTILE_CSV_COLUMNS: Column<PercentileRow>[] = [
+  { header: 'histogram', get: (r) => r.histogram },
+  { header: 'count', get: (r) => r.summary.count },
+  { header: 'p50_ms', get: (r) => r.summary.p50 },
+  { header: 'p90_ms', get: (r) => r.summary.p90 },
+  { header: 'p95_ms', get: (r) => r.summary.p95 },
+  { header: 'p99_ms', get: (r) => r.summary.p99 },
+  { header: 'p999_ms', get: (r) => r.summary.p999 },
+  { header: 'p9999_ms', get: (r) => r.summary.p9999 },
+  { header: 'max_ms', get: (r) => r.summary.max },
+];
+
+/** `perf produce|consume|e2e --output csv`: one row per histogram, percentiles in ms. */
+export function renderPercentileCsv(result: MqctlPerfResult): string {
+  return renderCsv(percentileRows(result), PERCENTILE_CSV_COLUMNS);
+}
+
 export function renderSummary(result: MqctlPerfResult, style: RenderStyle): string {
   const rows = percentileRows(result);
   const table = renderTable(
@@ -60,11 +77,27 @@ export function renderSummary(result: MqctlPerfResult, style: RenderStyle): stri
     pairs.push(['sent / acked', `${result.sent} / ${result.acked}`]);
   }
   if (result.received !== undefined) {
-    pairs.push(['received', `${result.received}${consumer ? ` (${result.throughput} msg/s)` : ''}`]);
+    pairs.push([
+      'received',
+      `${result.received}${consumer ? ` (${result.throughput} msg/s over the ${result.durationSeconds} s measured)` : ''}`,
+    ]);
   }
   pairs.push(['throughput', `${result.mbPerSec} MB/s`]);
+  if (consumer && result.fetch) {
+    pairs.push([
+      'fetch only',
+      `${result.fetch.throughput} msg/s, ${result.fetch.mbPerSec} MB/s over ${(result.fetch.fetchMs / 1000).toFixed(3)} s (the measured time minus ${result.fetch.rebalanceMs} ms joining the group)`,
+    ]);
+  }
   pairs.push(['errors', result.errors]);
   for (const message of result.errorMessages ?? []) pairs.push(['  error', message]);
+  if (result.failedRecords) pairs.push(['failed records', result.failedRecords]);
+  if (result.outage) {
+    pairs.push([
+      'outage',
+      `no acknowledgement for ${result.outage.seconds.toFixed(1)} s (from ${result.outage.fromSeconds.toFixed(1)} s to ${result.outage.toSeconds.toFixed(1)} s of the measured phase)`,
+    ]);
+  }
   if (result.generator?.bound === 'broker') {
     pairs.push([
       'note',
@@ -91,18 +124,34 @@ export function kafkaPerfTestLine(result: MqctlPerfResult): string {
   );
 }
 
-/** kafka-consumer-perf-test's header and summary line (MB = 1024 × 1024 bytes). */
+/**
+ * kafka-consumer-perf-test's header and summary line, all ten columns (MB = 1024 × 1024 bytes). Its window is
+ * the measured phase (end − start; the run's start when there is no warm-up), so every rate on the line is
+ * its count over its printed times; fetch.* leave out the group join (rebalance.time.ms), as the tool does.
+ */
 export function kafkaConsumerPerfTestLines(result: MqctlPerfResult): string {
   const received = result.received ?? 0;
-  const mb = result.mbPerSec * result.durationSeconds;
-  const fmt = (iso: string) =>
-    iso
+  const seconds = result.durationSeconds;
+  const mb = result.bytes !== undefined ? result.bytes / (1024 * 1024) : result.mbPerSec * seconds;
+  const mbPerSec = seconds > 0 ? mb / seconds : 0;
+  const endMs = Date.parse(result.environment.endTime);
+  const fmt = (ms: number) =>
+    new Date(ms)
+      .toISOString()
       .replace('T', ' ')
       .replace('Z', '')
       .replace(/\.(\d{3})$/, ':$1');
+  const fetch = result.fetch ?? {
+    rebalanceMs: 0,
+    fetchMs: Math.round(seconds * 1000),
+    throughput: 0,
+    mbPerSec: 0,
+  };
+  const fetchSeconds = fetch.fetchMs / 1000;
   return (
-    'start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec\n' +
-    `${fmt(result.environment.startTime)}, ${fmt(result.environment.endTime)}, ${mb.toFixed(4)}, ${result.mbPerSec.toFixed(4)}, ${received}, ${result.throughput.toFixed(4)}`
+    'start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec\n' +
+    `${fmt(endMs - seconds * 1000)}, ${fmt(endMs)}, ${mb.toFixed(4)}, ${mbPerSec.toFixed(4)}, ${received}, ${(seconds > 0 ? received / seconds : 0).toFixed(4)}, ` +
+    `${fetch.rebalanceMs}, ${fetch.fetchMs}, ${(fetchSeconds > 0 ? mb / fetchSeconds : 0).toFixed(4)}, ${(fetchSeconds > 0 ? received / fetchSeconds : 0).toFixed(4)}`
   );
 }
 

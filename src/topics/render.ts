@@ -1,5 +1,7 @@
 import type { ConfigEntry, PartitionDetail, TopicDescription, TopicSummary } from '../brokers/topics';
-import type { BindingRow, ExchangeRow, QueueDescription, QueueRow } from '../brokers/rabbitmq/topics';
+import type { BindingRow } from '../brokers/contracts/bindings';
+import type { ExchangeRow } from '../brokers/contracts/exchanges';
+import type { QueueDescription, QueueRow } from '../brokers/contracts/queues';
 import {
   col,
   renderKeyValues,
@@ -11,7 +13,7 @@ import {
   type Column,
   type OutputFormat,
   type RenderStyle,
-} from '../cli/output';
+} from '../core/output';
 
 export const TOPIC_LIST_COLUMNS = (kind: 'kafka' | 'pulsar', offsets: boolean): Column<TopicSummary>[] => {
   const columns: Column<TopicSummary>[] = [col('NAME', 'name'), col('PARTITIONS', 'partitions', 'right')];
@@ -90,6 +92,8 @@ export function renderTopicDescription(d: TopicDescription, style: RenderStyle):
     summary.push(['rate in (msg/s)', round(d.stats.msgRateIn)]);
     summary.push(['rate out (msg/s)', round(d.stats.msgRateOut)]);
   }
+  if (d.schema !== undefined)
+    summary.push(['schema', d.schema ? `${d.schema.type}, version ${d.schema.version}` : 'none']);
   const sections = [
     {
       title: 'topic',

@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 
 /** `k=v` pairs from repeated flags; a missing `=` or an empty key is a usage error. */
 export function parseKeyValues(pairs: readonly string[] | undefined, flag: string): Record<string, string> {

@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 
 const DURATION_UNITS_MS: Record<string, number> = {
   ns: 1e-6,

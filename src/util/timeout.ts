@@ -1,4 +1,5 @@
-import { UnavailableError } from '../cli/errors';
+import { setTimeout as delay } from 'node:timers/promises';
+import { UnavailableError } from '../core/errors';
 
 /**
  * Races a promise against a deadline. Every network wait in mqctl goes through this (or an SDK timeout of
@@ -30,16 +31,17 @@ export async function withTimeout<T>(
   }
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
+/**
+ * Waits `ms`, or less when `signal` aborts (then it resolves, it does not throw). Node's timers/promises
+ * removes its abort listener when the timer fires; the hand-written version left one behind per call, and
+ * `lag --watch`, `lag serve` and `dlq replay` (one sleep per refresh or batch on one signal) ended up with
+ * MaxListenersExceededWarning on stderr.
+ */
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return;
+  try {
+    await delay(ms, undefined, { signal });
+  } catch (error) {
+    if ((error as Error).name !== 'AbortError') throw error;
+  }
 }

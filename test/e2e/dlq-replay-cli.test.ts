@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '../../src/brokers/kafka/kafkajs';
 import { LOCAL, requireKafka, uniqueName } from '../helpers/brokers';
 import { BIN, isolatedConfigEnv, parseJson, runCli } from '../helpers/cli';
 import {
@@ -11,6 +12,7 @@ import {
   readAllCommitted,
   springDltHeaders,
 } from '../helpers/dlq-fixtures';
+import { forgetReplayProgress } from '../helpers/leftovers';
 
 const kafka = new Kafka({ brokers: [LOCAL.kafka.brokers], clientId: 'dlq-cli', logLevel: logLevel.NOTHING });
 
@@ -30,7 +32,8 @@ describe('mqctl dlq replay from the command line (Kafka)', () => {
   before(async () => {
     await requireKafka();
     await createTopics(kafka, [
-      { topic: origin, partitions: 3 },
+      // The broker stamps each record with the time it appended it: the --rate test's clock.
+      { topic: origin, partitions: 3, configs: { 'message.timestamp.type': 'LogAppendTime' } },
       { topic: dlq, partitions: 1 },
     ]);
     await produceAll(
@@ -51,6 +54,7 @@ describe('mqctl dlq replay from the command line (Kafka)', () => {
   });
 
   after(async () => {
+    await forgetReplayProgress([dlq]);
     await deleteTopics(kafka, [origin, dlq]);
   });
 
@@ -70,45 +74,90 @@ describe('mqctl dlq replay from the command line (Kafka)', () => {
     );
   });
 
-  it('--rate 1000 holds within ±5% over 10 s', { timeout: 120_000 }, async () => {
-    const r = await runCli(
-      [
-        'dlq',
-        'replay',
-        dlq,
-        '--kind',
-        'kafka',
-        '--rate',
-        '1000',
-        '--limit',
-        '10000',
-        '--where',
-        'key =~ ^k',
-        '-o',
-        'json',
-      ],
-      { env, timeoutMs: 90_000 },
-    );
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(parseJson<Summary>(r).replayed, 10_000);
-    const copies = (await readAllCommitted(kafka, origin)).filter((c) => c.headers['mqctl-replayed-at']);
-    assert.equal(copies.length, 10_000);
-    const times = copies.map((c) => Date.parse(c.headers['mqctl-replayed-at']!)).sort((a, b) => a - b);
-    const spanS = (times[times.length - 1]! - times[0]!) / 1000;
-    const rate = (times.length - 1) / spanS;
-    process.stderr.write(
-      `--rate 1000: ${times.length} messages over ${spanS.toFixed(3)} s = ${rate.toFixed(1)} msg/s\n`,
-    );
-    assert.ok(rate >= 950 && rate <= 1050, `rate ${rate.toFixed(1)} msg/s is outside 1000 ±5%`);
-    // Every whole second of the run stays within ±5% too, apart from the last partial one.
-    const perSecond = new Map<number, number>();
-    for (const t of times) {
-      const s = Math.floor((t - times[0]!) / 1000);
-      perSecond.set(s, (perSecond.get(s) ?? 0) + 1);
-    }
-    for (const [s, n] of perSecond)
-      if (s < Math.floor(spanS)) assert.ok(n >= 950 && n <= 1050, `second ${s}: ${n} messages`);
-  });
+  it(
+    '--rate 1000 holds within ±5 % over 10 s, every append within 0.5 s of one schedule, copies reaching the broker at least every 1.5 s (its append times)',
+    { timeout: 120_000 },
+    async () => {
+      const r = await runCli(
+        [
+          'dlq',
+          'replay',
+          dlq,
+          '--kind',
+          'kafka',
+          '--rate',
+          '1000',
+          '--limit',
+          '10000',
+          '--where',
+          'key =~ ^k',
+          '-o',
+          'json',
+        ],
+        { env, timeoutMs: 90_000 },
+      );
+      assert.equal(r.code, 0, r.stderr);
+      const summary = parseJson<Summary & { notes: string[] }>(r);
+      assert.equal(summary.replayed, 10_000);
+      // A missed rate says whether mqctl itself reported falling behind (the broker or this machine slower than
+      // the rate, or slow transaction commits) and how loaded the machine was, not a bare number.
+      const context = `(load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores; mqctl notes: ${
+        summary.notes.join(' | ') || 'none'
+      })`;
+      // Every record of the origin topic is a copy (nothing else writes to it); its timestamp is the broker's
+      // LogAppendTime. Copies reach the broker a transaction at a time (one per 500 ms at most): each burst of
+      // appends holds what was paced since the previous one.
+      const copies = await readAllCommitted(kafka, origin);
+      assert.equal(copies.length, 10_000);
+      // One transaction appends a batch per partition, a millisecond or so apart: appends less than 100 ms
+      // apart are one burst (transactions are 500 ms apart), timed by its last append.
+      const bursts: Array<[number, number]> = [];
+      for (const t of copies.map((c) => c.timestamp).sort((a, b) => a - b)) {
+        const open = bursts[bursts.length - 1];
+        if (open && t - open[0] < 100) {
+          open[0] = t;
+          open[1]++;
+        } else bursts.push([t, 1]);
+      }
+      // Copies come a transaction at a time, one at least every 500 ms (plus its commit): never a long silence
+      // followed by a burst, which an average over seconds would hide.
+      const gaps = bursts.slice(1).map(([t], i) => t - bursts[i]![0]);
+      assert.ok(
+        Math.max(...gaps) <= 1500,
+        `${bursts.length} appends, ${Math.max(...gaps)} ms apart at most: ${bursts.map(([, n]) => n).join(', ')} ${context}`,
+      );
+      // The rate between two appends: what arrived after the first, over the time between them.
+      const rateBetween = (i: number, j: number): number => {
+        let n = 0;
+        for (let k = i + 1; k <= j; k++) n += bursts[k]![1];
+        return (n * 1000) / (bursts[j]![0] - bursts[i]![0]);
+      };
+      const last = bursts.length - 1;
+      const spanS = (bursts[last]![0] - bursts[0]![0]) / 1000;
+      const rate = rateBetween(0, last);
+      process.stderr.write(
+        `--rate 1000: ${copies.length} copies in ${bursts.length} appends over ${spanS.toFixed(3)} s = ${rate.toFixed(1)} msg/s (appends at ${bursts.map(([t, n]) => `${((t - bursts[0]![0]) / 1000).toFixed(2)} s: ${n}`).join(', ')})\n`,
+      );
+      assert.ok(rate >= 950 && rate <= 1050, `rate ${rate.toFixed(1)} msg/s is outside 1000 ±5% ${context}`);
+      // Between the appends the schedule holds too: append k carries the copies paced up to its transaction,
+      // so on an open-loop schedule its time minus (copies so far) / rate is the same for every append, up to
+      // how long that transaction took to commit. The spread of that offset bounds every burst and every stall
+      // against the schedule: 0.5 s (one transaction's worth, 500 copies) at most. (A check of each 2 s stretch
+      // at ±5 % is only ±100 ms of commit jitter: on a loaded machine one late commit followed by an on-time
+      // one failed it, 1109 msg/s from 0.49 s to 2.79 s at load 17, while the schedule itself held.) The last
+      // append is the run's closing transaction, sent when the run ends, not on the schedule: it is left out.
+      let copiesSoFar = 0;
+      const offsets = bursts.slice(0, last).map(([t, n]) => {
+        copiesSoFar += n;
+        return t - bursts[0]![0] - copiesSoFar; // ms: at 1000 msg/s a copy is due every 1 ms
+      });
+      const spread = Math.max(...offsets) - Math.min(...offsets);
+      assert.ok(
+        spread <= 500,
+        `appends ${spread} ms apart from one schedule (offsets ${offsets.join(', ')} ms) ${context}`,
+      );
+    },
+  );
 
   it(
     'Ctrl-C stops cleanly with a summary and exit 130; the re-run finishes the rest exactly once',
@@ -137,9 +186,32 @@ describe('mqctl dlq replay from the command line (Kafka)', () => {
             });
             let stdout = '';
             let stderr = '';
+            let signalled = false;
             child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-            child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-            setTimeout(() => child.kill('SIGINT'), 5000);
+            child.stderr.on('data', (c: Buffer) => {
+              stderr += c.toString();
+              // Once copies are being written (the target's end offset moved): start-up and the reader's
+              // group join can take seconds on a loaded machine, and a SIGINT before the handler is installed
+              // kills the process outright.
+              if (!signalled && /replaying /.test(stderr)) {
+                signalled = true;
+                // The event: the first copies are on the target. Interrupted then, the run is mid-way
+                // (3000 at 500/s take 6 s) and ends by committing what it paced.
+                const poll = async (): Promise<void> => {
+                  if (child.exitCode !== null) return;
+                  const admin = kafka.admin();
+                  await admin.connect();
+                  const high = (await admin.fetchTopicOffsets(target)).reduce(
+                    (n, o) => n + Number(o.high),
+                    0,
+                  );
+                  await admin.disconnect();
+                  if (high > 0) child.kill('SIGINT');
+                  else setTimeout(() => void poll(), 100);
+                };
+                void poll();
+              }
+            });
             child.on('close', (code) => resolve({ code, stdout, stderr }));
           },
         );
@@ -176,5 +248,64 @@ describe('mqctl dlq replay from the command line (Kafka)', () => {
     const r = await runCli(['dlq', 'purge', dlq, '--kind', 'kafka'], { env });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--yes/);
+  });
+});
+
+describe('mqctl dlq replay exit codes when messages fail (Kafka)', () => {
+  const env = isolatedConfigEnv();
+  const dlq = uniqueName('cli-orphans-dlt');
+  const missing = uniqueName('cli-missing-origin');
+
+  before(async () => {
+    await requireKafka();
+    await createTopics(kafka, [{ topic: dlq, partitions: 2 }]);
+    await produceAll(kafka, dlq, [
+      { key: 'no-headers', value: 'x', partition: 0 },
+      {
+        key: 'origin-missing',
+        value: 'y',
+        partition: 1,
+        headers: springDltHeaders({
+          topic: missing,
+          partition: 0,
+          offset: 1,
+          exceptionClass: 'java.net.SocketTimeoutException',
+          exceptionMessage: 'Read timed out',
+        }),
+      },
+    ]);
+  });
+
+  after(async () => {
+    await forgetReplayProgress([dlq]);
+    await deleteTopics(kafka, [dlq, missing]);
+  });
+
+  it('a dry run in which every message would fail exits 1', async () => {
+    const r = await runCli(['dlq', 'replay', dlq, '--kind', 'kafka', '--dry-run', '-o', 'json'], { env });
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(parseJson<{ failed: number }>(r).failed, 2);
+    assert.match(r.stderr, /2 message\(s\) would fail/);
+  });
+
+  it('a run with failed messages exits 1; a re-run after the origin topic exists copies that one', async () => {
+    const args = ['dlq', 'replay', dlq, '--kind', 'kafka', '-o', 'json'];
+    const r = await runCli(args, { env });
+    assert.equal(r.code, 1, r.stderr);
+    assert.deepEqual(parseJson<{ failed: number; replayed: number }>(r), {
+      ...parseJson<object>(r),
+      failed: 2,
+      replayed: 0,
+    });
+    assert.match(r.stderr, /2 message\(s\) failed/);
+    await createTopics(kafka, [{ topic: missing, partitions: 1 }]);
+    const again = await runCli(args, { env });
+    // The record without headers still has no origin; the other one now has its topic.
+    assert.equal(again.code, 1, again.stderr);
+    assert.equal(parseJson<{ replayed: number }>(again).replayed, 1);
+    assert.deepEqual(
+      (await readAllCommitted(kafka, missing)).map((c) => c.key),
+      ['origin-missing'],
+    );
   });
 });

@@ -1,16 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isolatedConfigEnv, parseJson, runCli } from '../helpers/cli';
 import { decodeHistogram } from '../../src/gates/histogram';
 import type { PerfResult } from '../../src/perf/result-schema';
 import { histogramOf, latencies, makeResult } from '../unit/gates-fixtures';
+import { tempDir } from '../helpers/tmp';
 
 /** `perf merge` and `perf compare` as a user runs them: exit codes, output shapes, report files. */
 describe('perf merge / perf compare (CLI)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mqctl-gates-cli-'));
+  const dir = tempDir('mqctl-gates-cli-');
   const env = isolatedConfigEnv();
   const a = latencies(4000, 2000, 21);
   const b = latencies(6000, 3000, 22);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Admin } from 'kafkajs';
@@ -10,6 +11,8 @@ import type { KafkaConnection } from '../../src/brokers/kafka/connection';
 import { BIN, isolatedConfigEnv, parseJson, runCli } from '../helpers/cli';
 import { CLOSED_PORT, LOCAL, requireKafka, uniqueName } from '../helpers/brokers';
 import { kafkaConnection, produceWithTimestamps } from '../integration/kafka/lag-helpers';
+import { createKafkaTopics } from '../helpers/topics';
+import { tempDir } from '../helpers/tmp';
 
 const K = ['--brokers', LOCAL.kafka.brokers];
 
@@ -24,7 +27,7 @@ describe('mqctl lag and mqctl group, as a user runs them', () => {
     await requireKafka();
     conn = kafkaConnection();
     admin = await conn.admin();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    await createKafkaTopics(admin, [{ topic, numPartitions: 2 }]);
     await produceWithTimestamps(conn.kafka, topic, 2, 100, Date.now() - 90_000);
     await admin.setOffsets({
       groupId: group,
@@ -124,7 +127,7 @@ describe('mqctl lag and mqctl group, as a user runs them', () => {
   });
 
   it('reset-offsets: dry run by default, --execute needs --yes without a TTY, --export/--from-file round trip', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mqctl-reset-'));
+    const dir = tempDir('mqctl-reset-');
     const plan = join(dir, 'plan.csv');
     const dry = await runCli(
       ['group', 'reset-offsets', group, ...K, '--topic', topic, '--shift-by', '-10', '--export', plan],
@@ -189,20 +192,17 @@ describe('mqctl lag and mqctl group, as a user runs them', () => {
     assert.ok(down.durationMs < 15_000);
   });
 
-  it('lag serve exposes /metrics for scraping and stops on SIGINT with 130', async () => {
+  function serve(extra: string[]) {
     const child = spawn(
       process.execPath,
-      [BIN, 'lag', 'serve', ...K, '--group', group, '--port', '0', '--interval', '300ms'],
-      {
-        env: { ...process.env, ...env, NO_COLOR: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+      [BIN, 'lag', 'serve', ...K, '--group', group, '--interval', '300ms', ...extra],
+      { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
-    const url = await new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const url = new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no URL: ${stderr}`)), 20_000);
-      child.stderr.on('data', (c: Buffer) => {
-        stderr += c.toString();
+      child.stderr.on('data', () => {
         const m = /serving (http:\/\/\S+)/.exec(stderr);
         if (m) {
           clearTimeout(timer);
@@ -210,21 +210,88 @@ describe('mqctl lag and mqctl group, as a user runs them', () => {
         }
       });
     });
+    const closed = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    return { child, url, closed, stderr: () => stderr };
+  }
+
+  /** Scrapes until the background samples have produced a STALLED verdict (status 4). */
+  async function scrapeStalled(url: string, statusLine: RegExp): Promise<string> {
     let text = '';
     for (let i = 0; i < 50; i++) {
       const res = await fetch(url);
       text = await res.text();
-      if (res.status === 200 && /mqctl_consumergroup_status\{[^}]*status="STALLED"/.test(text)) break;
+      if (res.status === 200 && statusLine.test(text)) break;
       await new Promise((r) => setTimeout(r, 200));
     }
+    return text;
+  }
+
+  it('lag serve exposes /metrics (status a number, process metrics, promtool-clean) and stops on SIGINT with 130', async () => {
+    const s = serve(['--port', '0', '--cluster-name', 'e2e']);
+    after(() => s.child.kill('SIGKILL'));
+    const text = await scrapeStalled(await s.url, /^mqctl_consumergroup_status\{[^}]*\} 4$/m);
     const families = parsePrometheusTextFormat(text);
-    assert.equal(families.find((f) => f.name === 'mqctl_lag_up')!.metrics[0]!.value, '1');
+    const up = families.find((f) => f.name === 'mqctl_lag_up')!;
+    assert.equal(up.metrics[0]!.value, '1');
+    assert.equal(up.metrics[0]!.labels!.cluster_name, 'e2e');
     assert.equal(families.find((f) => f.name === 'mqctl_consumergroup_sum_lag')!.metrics[0]!.value, '90');
-    assert.match(text, /status="STALLED"/, 'verdicts come from the background samples');
-    const code = await new Promise<number | null>((resolve) => {
-      child.on('close', (c) => resolve(c));
-      child.kill('SIGINT');
+    const status = families.find((f) => f.name === 'mqctl_consumergroup_status')!;
+    assert.equal(status.metrics[0]!.value, '4', 'STALLED from the background samples, as a number');
+    assert.equal(status.metrics[0]!.labels!.status, undefined, 'no status label');
+    for (const name of [
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_eventloop_lag_seconds',
+    ])
+      assert.ok(
+        families.some((f) => f.name === name),
+        `${name} (prom-client default metrics)`,
+      );
+    // Prometheus' own linter on the real output.
+    const lint = spawnSync('promtool', ['check', 'metrics'], {
+      input: text,
+      encoding: 'utf8',
+      timeout: 30_000,
     });
-    assert.equal(code, 130);
+    assert.equal(lint.error, undefined, 'promtool not found: apt-get install prometheus');
+    assert.equal(lint.status, 0, `${lint.stdout}${lint.stderr}`);
+    assert.equal(`${lint.stdout}${lint.stderr}`.trim(), '', 'promtool check metrics reports no problem');
+
+    s.child.kill('SIGINT');
+    assert.equal(await s.closed, 130);
+  });
+
+  it('lag serve --metric-names kafka-lag-exporter serves its names; SIGTERM exits 0 without a word', async () => {
+    const s = serve(['--port', '0', '--metric-names', 'kafka-lag-exporter']);
+    after(() => s.child.kill('SIGKILL'));
+    const text = await scrapeStalled(await s.url, /^kafka_consumergroup_group_sum_lag\{[^}]*\} 90$/m);
+    const families = parsePrometheusTextFormat(text);
+    const sum = families.find((f) => f.name === 'kafka_consumergroup_group_sum_lag')!;
+    assert.deepEqual(sum.metrics[0]!.labels, { cluster_name: LOCAL.kafka.brokers, group });
+    assert.equal(families.filter((f) => f.name === 'kafka_consumergroup_group_lag')[0]!.metrics.length, 2);
+    const before = s.stderr();
+    s.child.kill('SIGTERM');
+    assert.equal(await s.closed, 0);
+    assert.equal(s.stderr(), before, 'nothing printed on SIGTERM');
+  });
+
+  it('lag serve on a port in use exits 2 with one line', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const result = await runCli(['lag', 'serve', ...K, '--group', group, '--port', String(port)], {
+        env,
+        timeoutMs: 30_000,
+      });
+      assert.equal(result.code, 2, result.stderr);
+      assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+      assert.match(
+        result.stderr,
+        new RegExp(`^Error: port 127\\.0\\.0\\.1:${port} is already in use — pick another with --port`),
+      );
+    } finally {
+      blocker.close();
+    }
   });
 });

@@ -1,22 +1,31 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { HistogramLogReader } from 'hdr-histogram-js';
 import { decodeHistogram } from '../../src/perf/histograms';
 import type { PerfResult } from '../../src/perf/result-schema';
 import { CLOSED_PORT, requireKafka, uniqueName } from '../helpers/brokers';
 import { BIN, isolatedConfigEnv, parseJson, runCli } from '../helpers/cli';
+import { tempDir } from '../helpers/tmp';
+import { deleteCreated } from '../helpers/cleanup';
 
 describe('mqctl perf (CLI)', () => {
+  const created: string[] = [];
+  const made = (prefix: string): string => {
+    const name = uniqueName(prefix);
+    created.push(name);
+    return name;
+  };
   before(() => requireKafka());
+  // The topics, with the consumer groups mqctl made on them.
+  after(() => deleteCreated('kafka', created));
   const env = isolatedConfigEnv();
 
   it('e2e writes the result document, .hlog, .hgrm and HTML report, all readable back', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mqctl-perf-cli-'));
-    const topic = uniqueName('mqctl-perf-cli');
+    const dir = tempDir('mqctl-perf-cli-');
+    const topic = made('mqctl-perf-cli');
     const files = {
       result: join(dir, 'run.json'),
       hlog: join(dir, 'run.hlog'),
@@ -82,7 +91,7 @@ describe('mqctl perf (CLI)', () => {
   });
 
   it('prints the summary table and a kafka-producer-perf-test line', async () => {
-    const topic = uniqueName('mqctl-perf-cli');
+    const topic = made('mqctl-perf-cli');
     const res = await runCli(
       [
         'perf',
@@ -108,7 +117,7 @@ describe('mqctl perf (CLI)', () => {
   });
 
   it('--threads 2 runs two producer threads and merges their histograms exactly', async () => {
-    const topic = uniqueName('mqctl-perf-cli');
+    const topic = made('mqctl-perf-cli');
     const res = await runCli(
       [
         'perf',
@@ -212,7 +221,7 @@ describe('mqctl perf (CLI)', () => {
   });
 
   it('Ctrl-C prints the partial summary and exits 130', async () => {
-    const topic = uniqueName('mqctl-perf-cli');
+    const topic = made('mqctl-perf-cli');
     const child = spawn(
       process.execPath,
       [
@@ -250,7 +259,7 @@ describe('mqctl perf (CLI)', () => {
   });
 
   it('perf consume --threads 2: Ctrl-C closes every thread, prints the partial summary and exits 130', async () => {
-    const topic = uniqueName('mqctl-perf-cli');
+    const topic = made('mqctl-perf-cli');
     const created = await runCli(
       ['perf', 'produce', '--kind', 'kafka', '--topic', topic, '--create-topic', '--partitions', '2'].concat([
         '--rate',

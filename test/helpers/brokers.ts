@@ -13,9 +13,22 @@ export const LOCAL = {
   rabbitmq: { url: 'amqp://guest:guest@127.0.0.1:5672', managementUrl: 'http://127.0.0.1:15672' },
 };
 
-/** A name no other test (or earlier run) uses: `prefix-<random>`. */
+/**
+ * The run tag scripts/test.sh sets (4 hex digits, MQCTL_TEST_RUN): every name uniqueName() makes during a
+ * suite run carries it, so the last test (test/zz-leftovers.test.ts) can find what this run left behind.
+ */
+export const TEST_RUN = /^[0-9a-f]{4}$/.test(process.env.MQCTL_TEST_RUN ?? '')
+  ? process.env.MQCTL_TEST_RUN!
+  : undefined;
+
+/** A name no other test (or earlier run) uses: `prefix-<time>-<run tag><random>` (6 hex digits in all). */
+let nameCounter = 0;
 export function uniqueName(prefix: string): string {
-  return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  // A per-process counter keeps names made in the same millisecond apart (with the run tag there is only
+  // one random byte: 3 names in one millisecond collided about 1 time in 85).
+  nameCounter += 1;
+  const random = TEST_RUN ? TEST_RUN + randomBytes(1).toString('hex') : randomBytes(3).toString('hex');
+  return `${prefix}-${Date.now().toString(36)}-${random}${nameCounter.toString(36)}`;
 }
 
 /** Resolves when host:port accepts TCP connections; rejects with a hint otherwise. */

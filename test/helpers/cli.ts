@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { tempDir } from './tmp';
 
 export const BIN = resolve(__dirname, '..', '..', '..', 'bin', 'run.js');
 
@@ -18,12 +18,67 @@ export interface RunCliOptions {
   /** Kill the process after this long (the test then fails on the code). */
   timeoutMs?: number;
   input?: string;
+  /** Working directory (default: the test runner's). */
+  cwd?: string;
 }
 
 /** A config directory of its own per test, so tests never read or write the user's contexts. */
 export function isolatedConfigEnv(): Record<string, string> {
-  const dir = mkdtempSync(join(tmpdir(), 'mqctl-test-'));
+  const dir = tempDir('mqctl-test-');
   return { XDG_CONFIG_HOME: dir, MQCTL_CONFIG: join(dir, 'mqctl', 'config.yaml') };
+}
+
+/** What one spawn produced: its streams and the files it was told to write (results, reports, JUnit...). */
+export interface RecordedRun {
+  args: string[];
+  stdout: string;
+  stderr: string;
+  files: Record<string, string>;
+}
+
+/** Every run of this process, in order: a test can grep them all (for test secrets, say). */
+export const recordedRuns: RecordedRun[] = [];
+
+/** Flags whose value is a file mqctl writes. */
+const OUTPUT_FILE_FLAGS = new Set([
+  '--result',
+  '--report',
+  '--junit',
+  '--summary-md',
+  '--hdr-log',
+  '--hgrm',
+  '--export',
+]);
+
+function outputFilesOf(args: readonly string[]): Record<string, string> {
+  const files: Record<string, string> = {};
+  args.forEach((arg, i) => {
+    const [flag, inline] = arg.includes('=') ? arg.split(/=(.*)/s) : [arg, undefined];
+    if (!OUTPUT_FILE_FLAGS.has(flag!)) return;
+    const path = inline ?? args[i + 1];
+    if (!path || path === '-') return;
+    try {
+      if (existsSync(path) && statSync(path).isFile() && statSync(path).size < 32 * 1024 * 1024)
+        files[path] = readFileSync(path, 'utf8');
+    } catch {
+      // unreadable: nothing was written there
+    }
+  });
+  return files;
+}
+
+/**
+ * Keeps what a run produced: in memory for this test file, and (when MQCTL_TEST_OUTPUT_DIR is set, as
+ * scripts/test.sh does) in a JSON-lines file there, for the suite's final secret grep.
+ */
+function record(args: string[], stdout: string, stderr: string): void {
+  const run: RecordedRun = { args, stdout, stderr, files: outputFilesOf(args) };
+  recordedRuns.push(run);
+  const dir = process.env.MQCTL_TEST_OUTPUT_DIR;
+  if (dir) {
+    mkdirSync(dir, { recursive: true });
+    appendFileSync(join(dir, `outputs-${process.pid}.jsonl`), `${JSON.stringify(run)}\n`);
+  }
 }
 
 /** Runs bin/run.js exactly as a user would: a child process, no TTY, stdout and stderr captured. */
@@ -35,6 +90,7 @@ export function runCli(args: string[], options: RunCliOptions = {}): Promise<Cli
     const child = spawn(process.execPath, [BIN, ...args], {
       env: env as NodeJS.ProcessEnv,
       stdio: ['pipe', 'pipe', 'pipe'],
+      cwd: options.cwd,
     });
     let stdout = '';
     let stderr = '';
@@ -44,6 +100,7 @@ export function runCli(args: string[], options: RunCliOptions = {}): Promise<Cli
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      record(args, stdout, stderr);
       resolvePromise({ code, signal, stdout, stderr, durationMs: Date.now() - started });
     });
     child.stdin.end(options.input ?? '');

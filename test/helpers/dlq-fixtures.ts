@@ -1,6 +1,11 @@
 import { request } from 'undici';
 import { PulsarWebSocketClient } from '../../src/brokers/pulsar/websocket';
-import type { Kafka, Message } from 'kafkajs';
+import { MessageIdDataType, toNumber, type MessageIdData } from '../../src/brokers/pulsar/binary/proto';
+import { pulsarTopicPath } from './pulsar-admin';
+import type { Admin, Consumer, Kafka, Message } from 'kafkajs';
+import { uniqueName } from './brokers';
+import { deleteKafkaGroups, highWatermarks } from './leftovers';
+import { createKafkaTopics } from './topics';
 
 /** Headers exactly as Spring Kafka's DeadLetterPublishingRecoverer writes them (binary ints for numbers). */
 export function springDltHeaders(o: {
@@ -34,6 +39,56 @@ export function springDltHeaders(o: {
   return headers;
 }
 
+/** Java's BigInteger.valueOf(n).toByteArray(): minimal big-endian two's complement. */
+export function javaBigIntegerBytes(n: bigint): Buffer {
+  const bytes: number[] = [];
+  let v = n;
+  for (;;) {
+    bytes.unshift(Number(v & 0xffn));
+    v >>= 8n;
+    const sign = bytes[0]! & 0x80;
+    if ((v === 0n && !sign) || (v === -1n && sign)) break;
+  }
+  return Buffer.from(bytes);
+}
+
+/**
+ * Headers as Spring Kafka's non-blocking retry (@RetryableTopic) writes them on a retry-topic or -dlt record:
+ * DeadLetterPublishingRecovererFactory sets the kafka_original-* / kafka_exception-* header names (KafkaHeaders
+ * ORIGINAL_TOPIC, EXCEPTION_FQCN, EXCEPTION_CAUSE_FQCN ...) and adds retry_topic-attempts as a 4-byte int and
+ * retry_topic-backoff-timestamp / retry_topic-original-timestamp as BigInteger.toByteArray() of epoch ms.
+ */
+export function springRetryHeaders(o: {
+  topic: string;
+  partition: number;
+  offset: number;
+  attempts: number;
+  backoffTimestamp: number;
+  originalTimestamp: number;
+  exceptionClass: string;
+  causeClass?: string;
+  exceptionMessage: string;
+}): Record<string, Buffer> {
+  const partition = Buffer.alloc(4);
+  partition.writeInt32BE(o.partition);
+  const offset = Buffer.alloc(8);
+  offset.writeBigInt64BE(BigInt(o.offset));
+  const attempts = Buffer.alloc(4);
+  attempts.writeInt32BE(o.attempts);
+  const headers: Record<string, Buffer> = {
+    'kafka_original-topic': Buffer.from(o.topic),
+    'kafka_original-partition': partition,
+    'kafka_original-offset': offset,
+    'kafka_exception-fqcn': Buffer.from(o.exceptionClass),
+    'kafka_exception-message': Buffer.from(o.exceptionMessage),
+    'retry_topic-original-timestamp': javaBigIntegerBytes(BigInt(o.originalTimestamp)),
+    'retry_topic-attempts': attempts,
+    'retry_topic-backoff-timestamp': javaBigIntegerBytes(BigInt(o.backoffTimestamp)),
+  };
+  if (o.causeClass) headers['kafka_exception-cause-fqcn'] = Buffer.from(o.causeClass);
+  return headers;
+}
+
 /** Headers exactly as Kafka Connect's DeadLetterQueueReporter writes them (all UTF-8 strings). */
 export function connectDlqHeaders(o: {
   topic: string;
@@ -59,21 +114,28 @@ export function connectDlqHeaders(o: {
 /** Creates topics and waits until they have leaders. */
 export async function createTopics(
   kafka: Kafka,
-  topics: Array<{ topic: string; partitions: number }>,
+  topics: Array<{ topic: string; partitions: number; configs?: Record<string, string> }>,
 ): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      topics: topics.map((t) => ({ topic: t.topic, numPartitions: t.partitions, replicationFactor: 1 })),
-      waitForLeaders: true,
-    });
+    await createKafkaTopics(
+      admin,
+      topics.map((t) => ({
+        topic: t.topic,
+        numPartitions: t.partitions,
+        replicationFactor: 1,
+        configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+      })),
+    );
   } finally {
     await admin.disconnect();
   }
 }
 
+/** Deletes topics, and first the consumer groups holding offsets on them (see deleteKafkaGroups). */
 export async function deleteTopics(kafka: Kafka, topics: string[]): Promise<void> {
+  await deleteKafkaGroups(topics);
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -89,82 +151,144 @@ export async function produceAll(kafka: Kafka, topic: string, messages: Message[
   await producer.connect();
   try {
     for (let i = 0; i < messages.length; i += 1000) {
-      await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 1000) });
+      // Set-up only: a just-created topic can be unknown to the broker's metadata for a moment.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 1000) });
+          break;
+        } catch (error) {
+          if (attempt >= 5 || !/does not host this topic-partition/.test((error as Error).message))
+            throw error;
+          await new Promise((r) => setTimeout(r, 500 * attempt));
+        }
+      }
     }
   } finally {
     await producer.disconnect();
   }
 }
 
-/** Reads every message of a topic as a read_committed consumer (each partition to its end offset). */
+/**
+ * The end offsets of a topic once no transaction is pending on it. A transaction's commit returns before the
+ * broker has written its commit markers: until then the last stable offset (what a read_committed reader, and
+ * kafkajs' admin, see as the end) stays below the high watermark. Waits (bounded) until the two meet.
+ */
+async function settledEnd(
+  kafka: Kafka,
+  admin: Admin,
+  topic: string,
+  timeoutMs: number,
+): Promise<Map<number, bigint>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const stable = await admin.fetchTopicOffsets(topic);
+    const hw = await highWatermarks(kafka, topic);
+    if (stable.every((o) => BigInt(o.high) >= (hw.get(o.partition) ?? 0n)))
+      return new Map(stable.map((o) => [o.partition, BigInt(o.high)]));
+    if (Date.now() > deadline)
+      throw new Error(
+        `${topic}: a transaction still open after ${timeoutMs / 1000} s (last stable offset below the high watermark)`,
+      );
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Reads every message of a topic as a read_committed consumer, each partition to the end offset it had when
+ * the read began, in a consumer group of its own (deleted afterwards; nothing is committed). A partition is
+ * done when kafkajs reports a batch reaching its end: END_BATCH_PROCESS also fires for a batch of transaction
+ * markers only, which eachBatch never sees, so the markers at the end of a transactional log end the read
+ * without waiting for silence.
+ */
 export async function readAllCommitted(
   kafka: Kafka,
   topic: string,
   timeoutMs = 60_000,
 ): Promise<
-  Array<{ partition: number; key: string | undefined; value: string; headers: Record<string, string> }>
+  Array<{
+    partition: number;
+    offset: string;
+    timestamp: number;
+    key: string | undefined;
+    value: string;
+    headers: Record<string, string>;
+  }>
 > {
   const admin = kafka.admin();
   await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  const end = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
   const out: Array<{
     partition: number;
+    offset: string;
+    timestamp: number;
     key: string | undefined;
     value: string;
     headers: Record<string, string>;
   }> = [];
-  const done = new Set<number>([...end].filter(([, h]) => h === 0n).map(([p]) => p));
-  if (done.size === end.size) return out;
-  const consumer = kafka.consumer({
-    groupId: `verify-${Date.now()}-${Math.random().toString(16).slice(2)}`,
-    readUncommitted: false,
-    maxWaitTimeInMs: 250,
-  });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`read ${topic}: timeout, ${out.length} read`)),
-      timeoutMs,
-    );
-    let idle: NodeJS.Timeout | undefined;
-    const finishSoon = () => {
-      clearTimeout(idle);
-      // Transaction markers occupy the last offsets: once nothing more arrives, the read is complete.
-      idle = setTimeout(() => {
+  const groupId = uniqueName('read-all');
+  let consumer: Consumer | undefined;
+  try {
+    const end = await settledEnd(kafka, admin, topic, timeoutMs);
+    const done = new Set<number>([...end].filter(([, h]) => h === 0n).map(([p]) => p));
+    const seen = new Set<string>();
+    if (done.size === end.size) return out;
+    consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 250 });
+    const c = consumer;
+    await c.connect();
+    await c.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const left = [...end.keys()].filter((p) => !done.has(p));
+        reject(
+          new Error(
+            `read ${topic}: partitions ${left.join(', ')} not read to their end within ${timeoutMs / 1000} s, ${out.length} read`,
+          ),
+        );
+      }, timeoutMs);
+      c.on(c.events.CRASH, (e) => {
         clearTimeout(timer);
-        resolve();
-      }, 2000);
-    };
-    finishSoon();
-    void consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) {
-          const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(m.headers ?? {}))
-            headers[k] = String(Array.isArray(v) ? v[v.length - 1] : v);
-          out.push({
-            partition: batch.partition,
-            key: m.key?.toString(),
-            value: m.value?.toString() ?? '',
-            headers,
-          });
-        }
-        const last = BigInt(batch.lastOffset()) + 1n;
-        if (last >= (end.get(batch.partition) ?? 0n)) done.add(batch.partition);
+        reject(e.payload.error);
+      });
+      c.on(c.events.END_BATCH_PROCESS, (e) => {
+        if (BigInt(e.payload.lastOffset) + 1n >= (end.get(e.payload.partition) ?? 0n))
+          done.add(e.payload.partition);
         if (done.size === end.size) {
           clearTimeout(timer);
-          clearTimeout(idle);
           resolve();
-        } else finishSoon();
-      },
+        }
+      });
+      c.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          for (const m of batch.messages) {
+            // A rebalance of this reader (nothing is committed) delivers records again: a record is one
+            // partition and offset, counted once; copies written twice have different offsets.
+            const at = `${batch.partition}:${m.offset}`;
+            if (seen.has(at)) continue;
+            seen.add(at);
+            const headers: Record<string, string> = {};
+            for (const [k, v] of Object.entries(m.headers ?? {}))
+              headers[k] = String(Array.isArray(v) ? v[v.length - 1] : v);
+            out.push({
+              partition: batch.partition,
+              offset: m.offset,
+              timestamp: Number(m.timestamp),
+              key: m.key?.toString(),
+              value: m.value?.toString() ?? '',
+              headers,
+            });
+          }
+        },
+      }).catch((error: unknown) => {
+        clearTimeout(timer);
+        reject(error as Error);
+      });
     });
-  });
-  await consumer.disconnect();
-  return out;
+    return out;
+  } finally {
+    await consumer?.disconnect();
+    if (consumer) await admin.deleteGroups([groupId]).catch(() => undefined);
+    await admin.disconnect();
+  }
 }
 
 /**
@@ -317,21 +441,49 @@ export async function pulsarDeadLetters(
   return dlq;
 }
 
-/** Every message of a Pulsar topic from the earliest, via a reader. */
+/**
+ * Every message of a (non-partitioned) Pulsar topic from the earliest, via a reader, up to the topic's last
+ * message id as the broker reports it when the read begins: done on the last message itself, not on silence.
+ */
 export async function pulsarReadAll(
   adminUrl: string,
   topic: string,
+  timeoutMs = 30_000,
 ): Promise<Array<{ payload: string; key?: string; properties: Record<string, string> }>> {
+  const path = pulsarTopicPath(topic);
+  const last = (await (await request(`${adminUrl}/admin/v2/${path}/lastMessageId`)).body.json()) as {
+    ledgerId: number;
+    entryId: number;
+    batchIndex?: number;
+  };
+  const out: Array<{ payload: string; key?: string; properties: Record<string, string> }> = [];
+  if (last.entryId < 0) return out;
   const ws = new PulsarWebSocketClient({ adminUrl, timeoutMs: 10_000 });
   const reader = await ws.reader(topic, { messageId: 'earliest', receiverQueueSize: 1000 });
-  const out: Array<{ payload: string; key?: string; properties: Record<string, string> }> = [];
-  for (;;) {
-    const m = await reader.receive(1500);
-    if (!m) break;
-    reader.ack(m.messageId);
-    out.push({ payload: m.payload.toString(), key: m.key, properties: m.properties });
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const m = await reader.receive(Math.max(1, deadline - Date.now()));
+      if (!m)
+        throw new Error(
+          `read ${topic}: ${out.length} read, message ${last.ledgerId}:${last.entryId} not reached within ${timeoutMs / 1000} s`,
+        );
+      reader.ack(m.messageId);
+      out.push({ payload: m.payload.toString(), key: m.key, properties: m.properties });
+      const id = MessageIdDataType.decode(Buffer.from(m.messageId, 'base64')) as unknown as MessageIdData & {
+        batchSize?: number;
+      };
+      const ledger = toNumber(id.ledgerId);
+      const entry = toNumber(id.entryId);
+      const reached = ledger > last.ledgerId || (ledger === last.ledgerId && entry >= last.entryId);
+      // Within a batch entry, the last message is the one with the last batch index.
+      const batchDone =
+        id.batchSize === undefined || id.batchIndex === undefined || id.batchIndex >= id.batchSize - 1;
+      if (reached && batchDone) break;
+    }
+  } finally {
+    await reader.close();
   }
-  await reader.close();
   return out;
 }
 
@@ -377,4 +529,259 @@ export function runAndKill(
       resolve({ killed: killed && signal === 'SIGKILL', code });
     });
   });
+}
+
+/**
+ * Runs bin/run.js with MQCTL_TEST_PAUSE_AT=`step` (src/core/test-pause.ts) and resolves once the process froze
+ * there (its `mqctl-test-paused <step>` line on stderr). `kill()` SIGKILLs it and resolves at its exit. A run that
+ * ends without reaching the step, or does not reach it within `deadlineMs`, rejects (with its stderr): a kill
+ * test that never killed must fail, not pass.
+ */
+export function runUntilPaused(
+  bin: string,
+  args: string[],
+  env: Record<string, string>,
+  step: string,
+  deadlineMs = 180_000,
+): Promise<{ kill: () => Promise<void>; stderr: () => string; detail: Record<string, number> }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { ...process.env, ...env, NO_COLOR: '1', MQCTL_TEST_PAUSE_AT: step },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    let paused = false;
+    const exited = new Promise<void>((r) => child.on('exit', () => r()));
+    const guard = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${step}: not reached within ${deadlineMs} ms\n${stderr}`));
+    }, deadlineMs);
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      const line = new RegExp(`mqctl-test-paused ${step.replace(/@\d+$/, '')} \\d+ (\\{.*\\})\\n`).exec(
+        stderr,
+      );
+      if (!paused && line) {
+        paused = true;
+        clearTimeout(guard);
+        resolve({
+          detail: JSON.parse(line[1]!) as Record<string, number>,
+          kill: async () => {
+            child.kill('SIGKILL');
+            await exited;
+          },
+          stderr: () => stderr,
+        });
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      clearTimeout(guard);
+      if (!paused) reject(new Error(`${step}: the run ended (exit ${code}, ${signal}) before it\n${stderr}`));
+    });
+  });
+}
+
+/**
+ * A Pulsar retry chain built the way the Java client's retry-enabled consumer builds it (ConsumerImpl
+ * doReconsumeLater/getPropertiesMap, RetryMessageUtil; apache/pulsar master): `reconsumeLater(msg, delay)` sends
+ * the message to `<topic>-<subscription>-RETRY` with its properties plus REAL_TOPIC (the original topic),
+ * ORIGIN_MESSAGE_ID and ORIGIN_MESSAGE_IDY_TIME (the original id, `ledger:entry:partition`), RECONSUMETIMES (1,
+ * then +1 each time) and DELAY_TIME (the delay in ms), with deliverAfter(delay) when the delay is positive, and
+ * acks the original; once RECONSUMETIMES would exceed maxRedeliverCount it sends that property map to
+ * `<topic>-<subscription>-DLQ` instead. The consumer reads the retry topic with its own subscription name.
+ *
+ * `plan[i]` is the delays message i gets, one reconsumeLater per entry; a plan longer than maxRedeliverCount
+ * ends in the DLQ. Returns the topic names and, per message, when its last retry was sent (ms).
+ */
+export async function pulsarRetryChain(
+  adminUrl: string,
+  topic: string,
+  subscription: string,
+  maxRedeliverCount: number,
+  plan: number[][],
+): Promise<{ retry: string; dlq: string; sentAt: Array<{ before: number; after: number }> }> {
+  const base = `${adminUrl}/admin/v2/persistent/public/default`;
+  const full = `persistent://public/default/${topic}`;
+  const retry = `${topic}-${subscription}-RETRY`;
+  const dlq = `${topic}-${subscription}-DLQ`;
+  const put = async (path: string, body?: object) =>
+    (
+      await request(`${base}/${path}`, {
+        method: 'PUT',
+        ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+      })
+    ).body.text();
+  for (const t of [topic, retry, dlq]) await put(t);
+  const earliest = { ledgerId: -1, entryId: -1, partitionIndex: -1 };
+  await put(`${topic}/subscription/${subscription}`, earliest);
+  await put(`${retry}/subscription/${subscription}`, earliest);
+  // The dead-letter policy's initialSubscriptionName: the DLQ keeps its messages for that subscription.
+  await put(`${dlq}/subscription/dlq-audit`, earliest);
+  const ws = new PulsarWebSocketClient({ adminUrl, timeoutMs: 10_000 });
+  const input = await ws.producer(topic);
+  for (let i = 0; i < plan.length; i++)
+    await input.send({
+      payload: Buffer.from(JSON.stringify({ i })),
+      key: `k${i}`,
+      properties: { n: String(i) },
+    });
+  await input.close();
+  const retryProducer = await ws.producer(retry);
+  const dlqProducer = await ws.producer(dlq);
+  const sentAt: Array<{ before: number; after: number }> = plan.map(() => ({ before: 0, after: 0 }));
+  const idOf = (wsId: string) => {
+    const d = MessageIdDataType.decode(Buffer.from(wsId, 'base64')) as unknown as {
+      ledgerId: unknown;
+      entryId: unknown;
+    };
+    return `${String(d.ledgerId)}:${String(d.entryId)}:-1`;
+  };
+  const reconsumeLater = async (
+    m: { messageId: string; payload: Buffer; key?: string; properties: Record<string, string> },
+    delayMs: number,
+  ) => {
+    const i = (JSON.parse(m.payload.toString()) as { i: number }).i;
+    const properties: Record<string, string> = { ...m.properties };
+    properties.REAL_TOPIC ??= full;
+    properties.ORIGIN_MESSAGE_IDY_TIME ??= idOf(m.messageId);
+    properties.ORIGIN_MESSAGE_ID ??= idOf(m.messageId);
+    const times = m.properties.RECONSUMETIMES ? Number(m.properties.RECONSUMETIMES) + 1 : 1;
+    properties.RECONSUMETIMES = String(times);
+    properties.DELAY_TIME = String(Math.max(0, delayMs));
+    const before = Date.now();
+    if (times > maxRedeliverCount) await dlqProducer.send({ payload: m.payload, key: m.key, properties });
+    else
+      await retryProducer.send({
+        payload: m.payload,
+        key: m.key,
+        properties,
+        ...(delayMs > 0 ? { deliverAfterMs: delayMs } : {}),
+      });
+    sentAt[i] = { before, after: Date.now() };
+  };
+  // The retry-enabled consumer: the topic and its retry topic, one subscription name.
+  for (const [source, expected] of [
+    [topic, plan.length],
+    [retry, plan.reduce((n, p) => n + p.filter((d, k) => k < p.length - 1 && d === 0).length, 0)],
+  ] as const) {
+    if (expected === 0) continue;
+    const consumer = await ws.consumer(source, subscription, {
+      subscriptionType: 'Shared',
+      receiverQueueSize: 100,
+    });
+    const deadline = Date.now() + 60_000;
+    let handled = 0;
+    while (handled < expected) {
+      if (Date.now() > deadline)
+        throw new Error(`retry chain: ${handled} of ${expected} handled on ${source}`);
+      const m = await consumer.receive(1000);
+      if (!m) continue;
+      const i = (JSON.parse(m.payload.toString()) as { i: number }).i;
+      const round = m.properties.RECONSUMETIMES ? Number(m.properties.RECONSUMETIMES) : 0;
+      await reconsumeLater(m, plan[i]![round]!);
+      consumer.ack(m.messageId);
+      handled++;
+    }
+    await consumer.close();
+  }
+  await retryProducer.close();
+  await dlqProducer.close();
+  return { retry, dlq, sentAt };
+}
+
+/**
+ * A RabbitMQ retry chain of TTL queues, built the way applications build exponential back-off without a plugin:
+ * the work queue's dead-letter exchange (direct, no dead-letter routing key: the message keeps its routing key)
+ * routes rejected messages by key to a retry queue with a message TTL, whose own dead-letter exchange is the work
+ * exchange, so the broker puts each expired message back in the work queue (x-death counts both hops per queue).
+ * The "application" rejects (basic.nack, requeue false) a `fast` message until the x-death count of the work
+ * queue is `maxAttempts - 1`, then republishes it to the DLQ (a parking-lot queue, as Spring AMQP's
+ * RepublishMessageRecoverer does: its headers plus x-exception-*) and acks it; it rejects each `slow` message once
+ * (it waits in the slow retry queue). Returns when every message is in the DLQ or the slow stage, with the
+ * instants around the slow rejections.
+ */
+export async function rabbitRetryChain(
+  url: string,
+  names: {
+    work: string;
+    workExchange: string;
+    retryExchange: string;
+    fast: string;
+    slow: string;
+    dlq: string;
+  },
+  o: { fastTtlMs: number; slowTtlMs: number; maxAttempts: number; fast: number; slow: number },
+): Promise<{ slowRejected: { before: number; after: number } }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const amqp = require('amqplib') as typeof import('amqplib');
+  const conn = await amqp.connect(url);
+  try {
+    const ch = await conn.createConfirmChannel();
+    await ch.assertExchange(names.workExchange, 'direct', { durable: true });
+    await ch.assertExchange(names.retryExchange, 'direct', { durable: true });
+    await ch.assertQueue(names.work, {
+      durable: true,
+      arguments: { 'x-dead-letter-exchange': names.retryExchange },
+    });
+    for (const key of ['fast', 'slow']) await ch.bindQueue(names.work, names.workExchange, key);
+    for (const [queue, ttl, key] of [
+      [names.fast, o.fastTtlMs, 'fast'],
+      [names.slow, o.slowTtlMs, 'slow'],
+    ] as const) {
+      await ch.assertQueue(queue, {
+        durable: true,
+        arguments: { 'x-message-ttl': ttl, 'x-dead-letter-exchange': names.workExchange },
+      });
+      await ch.bindQueue(queue, names.retryExchange, key);
+    }
+    await ch.assertQueue(names.dlq, { durable: true });
+    for (let i = 0; i < o.fast + o.slow; i++)
+      ch.publish(names.workExchange, i < o.fast ? 'fast' : 'slow', Buffer.from(JSON.stringify({ i })), {
+        persistent: true,
+        messageId: `m${i}`,
+      });
+    await ch.waitForConfirms();
+    const slowRejected = { before: 0, after: 0 };
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const parked = (await ch.checkQueue(names.dlq)).messageCount;
+      const waiting = (await ch.checkQueue(names.slow)).messageCount;
+      if (parked >= o.fast && waiting >= o.slow) break;
+      if (Date.now() > deadline)
+        throw new Error(`retry chain: ${parked} parked, ${waiting} waiting after 60 s`);
+      const m = await ch.get(names.work, { noAck: false });
+      if (!m) {
+        await new Promise((r) => setTimeout(r, 20));
+        continue;
+      }
+      const deaths = (m.properties.headers?.['x-death'] ?? []) as Array<{ queue: string; count: number }>;
+      const attempts = deaths.filter((d) => d.queue === names.work).reduce((n, d) => n + Number(d.count), 0);
+      if (m.fields.routingKey === 'slow') {
+        slowRejected.before ||= Date.now();
+        ch.nack(m, false, false);
+        slowRejected.after = Date.now();
+      } else if (attempts < o.maxAttempts - 1) ch.nack(m, false, false);
+      else {
+        ch.publish('', names.dlq, m.content, {
+          ...m.properties,
+          headers: {
+            ...m.properties.headers,
+            'x-exception-message': 'gave up',
+            'x-exception-class': 'java.net.SocketTimeoutException',
+            'x-original-exchange': m.fields.exchange,
+            'x-original-routingKey': m.fields.routingKey,
+          },
+        });
+        await ch.waitForConfirms();
+        ch.ack(m);
+      }
+    }
+    await ch.close();
+    return { slowRejected };
+  } finally {
+    await conn.close();
+  }
 }

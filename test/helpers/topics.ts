@@ -2,8 +2,9 @@ import { connect } from '../../src/brokers';
 import type { KafkaConnection } from '../../src/brokers/kafka/connection';
 import type { PulsarConnection } from '../../src/brokers/pulsar/connection';
 import type { RabbitConnection } from '../../src/brokers/rabbitmq/connection';
-import { MqctlError } from '../../src/cli/errors';
+import { MqctlError } from '../../src/core/errors';
 import { LOCAL } from './brokers';
+import { waitFor } from './wait';
 
 /** Connections to the local brokers for integration tests of the topics capability. */
 export function kafkaConnection(brokers = LOCAL.kafka.brokers, timeoutMs = 30_000): KafkaConnection {
@@ -56,4 +57,51 @@ export async function rejectsWith(
     return error;
   }
   throw new Error(`expected a rejection with exit ${exitCode}, but it resolved`);
+}
+
+/** The part of a kafkajs admin client createKafkaTopics uses. */
+interface TopicAdmin {
+  createTopics(options: {
+    topics: Array<{
+      topic: string;
+      numPartitions?: number;
+      replicationFactor?: number;
+      configEntries?: Array<{ name: string; value: string }>;
+    }>;
+    waitForLeaders?: boolean;
+    timeout?: number;
+  }): Promise<boolean>;
+  fetchTopicMetadata(options: {
+    topics: string[];
+  }): Promise<{ topics: Array<{ name: string; partitions: Array<{ leader: number }> }> }>;
+}
+
+/**
+ * Creates Kafka topics and waits until every partition has a leader in the broker's metadata. Not kafkajs's
+ * `waitForLeaders`: it gives up on the first "This server does not host this topic-partition", which a
+ * KRaft broker answers for a moment after CreateTopics (seconds when the machine is busy).
+ */
+export async function createKafkaTopics(
+  admin: TopicAdmin,
+  topics: Array<{
+    topic: string;
+    numPartitions?: number;
+    replicationFactor?: number;
+    configEntries?: Array<{ name: string; value: string }>;
+  }>,
+  timeoutMs = 60_000,
+): Promise<void> {
+  await admin.createTopics({ topics, waitForLeaders: false, timeout: timeoutMs });
+  const names = topics.map((t) => t.topic);
+  await waitFor(
+    `leaders for ${names.join(', ')}`,
+    async () => {
+      const meta = await admin.fetchTopicMetadata({ topics: names });
+      return (
+        meta.topics.length === names.length &&
+        meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+      );
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
 }

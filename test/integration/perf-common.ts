@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '../../src/brokers';
 import type { BrokerConnection } from '../../src/brokers/types';
@@ -8,14 +6,15 @@ import { ConfigStore } from '../../src/config/store';
 import { resolveContext } from '../../src/config/resolve';
 import type { BrokerKind } from '../../src/config/types';
 import { runConsume, runProduce, type ConsumeOptions, type ProduceOptions } from '../../src/perf/run';
-import { runConsumeThreads } from '../../src/perf/consume-threads';
+import { runConsumeThreads } from '../../src/perf/threads/consume-main';
 import { writeResultFile } from '../../src/perf/files';
 import { readResultFile } from '../../src/gates';
 import type { ResolvedContext } from '../../src/config/types';
+import { tempDir } from '../helpers/tmp';
 
 /** The local broker of `kind` as a context, ignoring the user's contexts and MQCTL_* environment. */
 export function localContext(kind: BrokerKind): ResolvedContext {
-  const store = new ConfigStore(join(mkdtempSync(join(tmpdir(), 'mqctl-perf-')), 'config.yaml'));
+  const store = new ConfigStore(join(tempDir('mqctl-perf-'), 'config.yaml'));
   return resolveContext({ kind }, {}, store);
 }
 
@@ -194,7 +193,7 @@ export async function produceThenConsumeWithThreads(kind: BrokerKind, topic: str
       `both group members got partitions: ${perThread}`,
     );
 
-  const file = join(mkdtempSync(join(tmpdir(), 'mqctl-perf-')), 'consume.json');
+  const file = join(tempDir('mqctl-perf-'), 'consume.json');
   writeResultFile(file, r);
   const back = await readResultFile(file);
   assert.equal(back.received, 20_000);

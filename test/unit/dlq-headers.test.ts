@@ -8,10 +8,11 @@ import {
   kafkaHeadersToText,
   replayHeaders,
 } from '../../src/dlq/headers';
-import { RatePacer, parseRate } from '../../src/dlq/rate';
+import { RatePacer, pacerNote, parseRate } from '../../src/dlq/rate';
 import { decideReplay, emptySummary, record, replayJobId } from '../../src/dlq/replay';
 import { buildFilter } from '../../src/dlq/filter';
 import { formatPayload } from '../../src/dlq/render';
+import { computeStats } from '../../src/dlq/stats';
 import { connectDlqHeaders, springDltHeaders } from '../helpers/dlq-fixtures';
 
 describe('dlq header decoding', () => {
@@ -38,6 +39,63 @@ describe('dlq header decoding', () => {
       timestamp: 1_780_000_000_123,
     });
     assert.deepEqual(error, { className: 'a.B', message: 'boom' });
+  });
+
+  it("uses Spring's exception cause as the error class, keeping the wrapper; --exception and stats see both", () => {
+    // What DeadLetterPublishingRecoverer writes for a listener that threw: the wrapper in -fqcn, the cause in
+    // -cause-fqcn (spring-kafka KafkaHeaders.DLT_EXCEPTION_CAUSE_FQCN, since 2.8), the wrapper's message.
+    const headers = {
+      ...springDltHeaders({
+        topic: 'orders',
+        partition: 0,
+        offset: 1,
+        exceptionClass: 'org.springframework.kafka.listener.ListenerExecutionFailedException',
+        exceptionMessage: "Listener method 'onOrder' threw exception",
+      }),
+      'kafka_dlt-exception-cause-fqcn': Buffer.from('java.net.SocketTimeoutException'),
+    };
+    const { error } = decodeKafkaOrigin(kafkaHeadersToText(headers).text);
+    assert.equal(error.className, 'java.net.SocketTimeoutException');
+    assert.equal(
+      error.wrapperClassName,
+      'org.springframework.kafka.listener.ListenerExecutionFailedException',
+    );
+    assert.equal(error.message, "Listener method 'onOrder' threw exception");
+    const message = {
+      dlq: 'orders-dlt',
+      position: '0',
+      payload: Buffer.alloc(0),
+      headers: {},
+      origin: { convention: 'spring' as const },
+      error,
+      replay: { count: 0 },
+    };
+    assert.ok(buildFilter({ exception: 'SocketTimeoutException' }).matches(message, Date.now()));
+    assert.ok(buildFilter({ exception: 'ListenerExecutionFailedException' }).matches(message, Date.now()));
+    const stats = computeStats('orders-dlt', [message, message], 2, false);
+    assert.deepEqual(
+      stats.byErrorClass.map((g) => [g.value, g.count, g.wrappedIn]),
+      [
+        [
+          'java.net.SocketTimeoutException',
+          2,
+          ['org.springframework.kafka.listener.ListenerExecutionFailedException'],
+        ],
+      ],
+    );
+    // Without a cause header the class is the one recorded, no wrapper.
+    const plain = decodeKafkaOrigin(
+      kafkaHeadersToText(
+        springDltHeaders({
+          topic: 'o',
+          partition: 0,
+          offset: 1,
+          exceptionClass: 'a.B',
+          exceptionMessage: 'm',
+        }),
+      ).text,
+    ).error;
+    assert.deepEqual(plain, { className: 'a.B', message: 'm' });
   });
 
   it('decodes Kafka Connect string headers (offset -1 means unknown)', () => {
@@ -84,6 +142,8 @@ describe('dlq header decoding', () => {
     assert.equal(origin.deaths, 2);
     assert.deepEqual(origin.routingKeys, ['order.created']);
     assert.equal(deathTime, 1_780_000_000_000);
+    // Per queue, all reasons counted: what a retry chain's attempts come from.
+    assert.deepEqual(origin.deathsByQueue, { orders: 2, retry: 1 });
     const first = decodeRabbitOrigin({ 'x-first-death-queue': 'q', 'x-first-death-reason': 'maxlen' });
     assert.equal(first.origin.topic, 'q');
     assert.equal(first.origin.reason, 'maxlen');
@@ -148,17 +208,53 @@ describe('dlq replay decisions, job ids, rate and payload rendering', () => {
     assert.match(a, /^mqctl-dlq-replay-[0-9a-f]{16}$/);
   });
 
-  it('parses rates and paces permits on an open-loop schedule', async () => {
+  it('parses rates', () => {
     assert.equal(parseRate('1000'), 1000);
     assert.equal(parseRate('60/m'), 1);
+    assert.equal(parseRate('3600/h'), 1);
     assert.throws(() => parseRate('fast'), /invalid rate/);
+  });
+
+  it('paces permits on an open-loop schedule: 1/rate apart, a late wake-up shortens the next wait, no burst after falling behind', async () => {
+    // A clock that only moves when the pacer waits, and wakes up 7 ms late every time.
     let now = 0;
-    const pacer = new RatePacer(100, 1000, () => now);
-    for (let i = 0; i < 5; i++) await pacer.take(); // due at 0,10,20,30,40 ms: waits happen, clock is fake
-    now = 5000; // far behind: the schedule restarts rather than bursting
-    const started = Date.now();
-    await pacer.take();
-    assert.ok(Date.now() - started < 50);
+    const waits: number[] = [];
+    const pacer = new RatePacer(
+      100,
+      1000,
+      () => now,
+      async (ms) => {
+        waits.push(ms);
+        now += ms + 7;
+      },
+    );
+    for (let i = 0; i < 5; i++) await pacer.take();
+    // Permit i is due at 10·i ms: the first at once, then 10 ms, then what is left after each late wake-up
+    // (a closed-loop pacer, sleeping 10 ms after each permit, would wait 10 every time and drift).
+    assert.deepEqual(waits, [10, 3, 3, 3]);
+    assert.equal(pacerNote(pacer), undefined, 'kept up: nothing to say');
+    // Far behind (the broker was slow for 5 s): the schedule restarts rather than bursting 500 permits.
+    now += 5000;
+    waits.length = 0;
+    for (let i = 0; i < 4; i++) await pacer.take();
+    assert.deepEqual(waits, [10, 3, 3]);
+    // The run says it missed the rate, and by how much.
+    assert.equal(pacer.restarts, 1);
+    assert.match(pacerNote(pacer) ?? '', /^--rate 100\/s was not held: .* 1 time\(s\) \(at most 49\d\d ms;/);
+    assert.equal(pacerNote({ take: async () => undefined }), undefined);
+  });
+
+  it('paces in real time: 41 permits at 200/s take 200 ms', async () => {
+    const pacer = new RatePacer(200);
+    const started = performance.now();
+    for (let i = 0; i < 41; i++) await pacer.take();
+    const elapsed = performance.now() - started;
+    // Permit 40 is due 200 ms after the first. Node's timers count whole milliseconds from the event loop's
+    // cached clock, so each wait may end up to 1-2 ms before performance.now() says it is due (seen: 198.6 ms
+    // on a loaded machine); a pacer that does not wait at all takes well under 1 ms for all 41. A loaded
+    // machine may wake it late.
+    assert.ok(elapsed >= 197, `41 permits at 200/s in ${elapsed.toFixed(1)} ms, under 200`);
+    assert.ok(elapsed < 2000, `41 permits at 200/s in ${elapsed.toFixed(1)} ms`);
   });
 
   it('renders JSON pretty, text as is and binary as hex', () => {

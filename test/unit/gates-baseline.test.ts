@@ -1,7 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyGates, gateFailure } from '../../src/gates';
-import { baselineOutcomes, compareResults, parseRegressionPolicy } from '../../src/gates/baseline';
+import {
+  baselineOutcomes,
+  compareResults,
+  differingSettings,
+  parseRegressionPolicy,
+} from '../../src/gates/baseline';
 import { sourceFromResult } from '../../src/gates/metrics';
 import { latencies, makeResult } from './gates-fixtures';
 
@@ -103,5 +108,44 @@ describe('baseline comparison', () => {
     );
     const reversed = compareResults(sourceFromResult(slower), sourceFromResult(base));
     assert.equal(reversed.find((r) => r.metric === 'latency.p99')!.verdict, 'better');
+  });
+});
+
+describe('perf compare: no verdict from noise, counts or different experiments (issue 12 item 9)', () => {
+  it('a 0.005 % change is "same", not "better"', () => {
+    const a = makeResult({ histograms: { latency: latencies(2000, 2000, 1) }, throughput: 1000 });
+    const b = makeResult({ histograms: { latency: latencies(2000, 2000, 1) }, throughput: 1000.05 });
+    const rows = compareResults(sourceFromResult(a), sourceFromResult(b));
+    assert.equal(rows.find((r) => r.metric === 'throughput')!.verdict, 'same');
+    // outside the band the verdict stays
+    const c = makeResult({ histograms: { latency: latencies(2000, 2000, 1) }, throughput: 1100 });
+    assert.equal(
+      compareResults(sourceFromResult(a), sourceFromResult(c)).find((r) => r.metric === 'throughput')!
+        .verdict,
+      'better',
+    );
+  });
+  it('sent/acked of a 10 s and an 8 s run are counts, not "−20 % worse"', () => {
+    const ten = makeResult({ histograms: { latency: latencies(10_000, 2000, 1) }, durationSeconds: 10 });
+    const eight = makeResult({ histograms: { latency: latencies(8_000, 2000, 1) }, durationSeconds: 8 });
+    const rows = compareResults(sourceFromResult(ten), sourceFromResult(eight));
+    for (const metric of ['sent', 'acked']) {
+      const row = rows.find((r) => r.metric === metric)!;
+      assert.equal(row.verdict, 'count', metric);
+      assert.equal(row.changeText, '-20.0%');
+    }
+  });
+  it('lists the settings that differ between the runs (the topic name aside)', () => {
+    assert.deepEqual(
+      differingSettings(
+        { topic: 'a', rate: 1000, durationSeconds: 10, kafka: { acks: 'all', linger: 0 } },
+        { topic: 'b', rate: 1000, durationSeconds: 8, kafka: { acks: 1, linger: 0 }, threads: 2 },
+      ),
+      [
+        { setting: 'durationSeconds', a: '10', b: '8' },
+        { setting: 'kafka.acks', a: 'all', b: '1' },
+        { setting: 'threads', a: '-', b: '2' },
+      ],
+    );
   });
 });

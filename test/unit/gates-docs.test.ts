@@ -1,12 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseGate } from '../../src/gates/expression';
 import { loadGatesFile } from '../../src/gates/options';
-import { gateFlags } from '../../src/gates/options';
+import { gateFlags } from '../../src/cli/flags/gates';
+import { tempDir } from '../helpers/tmp';
 
 /** The examples in docs/ must keep working: CI files parse, their gates parse, flags exist. */
 const DOCS = resolve(__dirname, '..', '..', '..', 'docs');
@@ -34,7 +34,7 @@ describe('gates documentation examples', () => {
     const md = readFileSync(join(DOCS, 'gates.md'), 'utf8');
     const block = /```yaml\n# gates\.yaml\n([\s\S]*?)```/.exec(md);
     assert.ok(block, 'gates.yaml example not found');
-    const dir = mkdtempSync(join(tmpdir(), 'mqctl-docs-'));
+    const dir = tempDir('mqctl-docs-');
     writeFileSync(join(dir, 'gates.yaml'), block[1]!.replace(/^baseline:.*$/m, ''));
     const loaded = await loadGatesFile(join(dir, 'gates.yaml'));
     assert.equal(loaded.gates.length, 5);

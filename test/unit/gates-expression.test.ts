@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ExitCode, UsageError } from '../../src/cli/errors';
+import { ExitCode, UsageError } from '../../src/core/errors';
 import { compare, parseGate } from '../../src/gates/expression';
 
 function usage(expression: string, pattern: RegExp) {

@@ -1,11 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { loadGatesFile } from '../../src/gates/options';
 import PerfMergeCommand from '../../commands/perf/merge';
+import { tempDir } from '../helpers/tmp';
 
 /**
  * deploy/k8s is checked without a cluster: every object is validated against the Kubernetes OpenAPI schemas
@@ -144,7 +144,7 @@ describe('deploy/k8s manifests', () => {
       if (v.persistentVolumeClaim) assert.equal(v.persistentVolumeClaim.claimName, 'mqctl-perf-results');
       if (v.configMap) assert.equal(v.configMap.name, 'mqctl-perf');
     }
-    const dir = mkdtempSync(join(tmpdir(), 'mqctl-k8s-'));
+    const dir = tempDir('mqctl-k8s-');
     writeFileSync(join(dir, 'gates.yaml'), objects.get('ConfigMap/mqctl-perf')!.data!['gates.yaml']!);
     const gates = await loadGatesFile(join(dir, 'gates.yaml'));
     assert.ok(gates.gates.length >= 3);

@@ -1,14 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ExitCode, MqctlError } from '../../src/cli/errors';
+import { ExitCode, MqctlError } from '../../src/core/errors';
 import { loadGatesFile, parseGateFlags } from '../../src/gates/options';
 import { makeResult } from './gates-fixtures';
+import { tempDir } from '../helpers/tmp';
 
 function dir(): string {
-  return mkdtempSync(join(tmpdir(), 'mqctl-gates-opts-'));
+  return tempDir('mqctl-gates-opts-');
 }
 
 async function rejects(promise: Promise<unknown>, code: number, pattern: RegExp) {

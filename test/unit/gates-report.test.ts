@@ -1,7 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { validateXML } from 'xmllint-wasm';
 import { applyGates } from '../../src/gates';
@@ -9,6 +8,7 @@ import { parseRegressionPolicy } from '../../src/gates/baseline';
 import { parseGate } from '../../src/gates/expression';
 import { renderJunit, renderMarkdown } from '../../src/gates/report';
 import { latencies, makeResult } from './gates-fixtures';
+import { tempDir } from '../helpers/tmp';
 
 const FIXTURES = resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'junit');
 const SCHEMAS = ['windyroad-JUnit.xsd', 'jenkins-junit-10.xsd'];
@@ -37,7 +37,7 @@ describe('JUnit and Markdown reports', () => {
   const result = makeResult({ histograms: { latency: latencies(2000, 3000, 3) }, errors: 1 });
 
   it('writes JUnit XML valid against the Ant (windyroad) and Jenkins junit-10 schemas, one testcase per gate', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mqctl-gates-'));
+    const dir = tempDir('mqctl-gates-');
     const junitPath = join(dir, 'gates.xml');
     const report = await applyGates(structuredClone(result), {
       ...options(['p99<1us', 'p99<10s', 'errors==0', 'e2e.p99<100ms', 'error_rate<50%']),
@@ -85,7 +85,7 @@ describe('JUnit and Markdown reports', () => {
   });
 
   it('writes a Markdown summary and appends it to $GITHUB_STEP_SUMMARY', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mqctl-gates-'));
+    const dir = tempDir('mqctl-gates-');
     const summaryMdPath = join(dir, 'summary.md');
     const stepSummary = join(dir, 'step-summary.md');
     writeFileSync(stepSummary, '# earlier step\n');

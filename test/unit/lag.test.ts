@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import { MqctlError } from '../../src/cli/errors';
+import { MqctlError } from '../../src/core/errors';
 import type { LagRow, LagSnapshot } from '../../src/lag/model';
 import {
   normalizeWatchArgv,
@@ -22,6 +21,7 @@ import { LagHistory, eta } from '../../src/lag/report';
 import { evaluateThresholds, summarizeBreaches } from '../../src/lag/thresholds';
 import { EndOffsetTable } from '../../src/lag/time-lag';
 import { evaluateWindow, worstStatus, type LagSample } from '../../src/lag/verdict';
+import { tempDir } from '../helpers/tmp';
 
 /** A window sampled every 10 s from t=0: offsets and lags given per sample. */
 function window(offsets: Array<number | null>, lags: Array<number | null>): LagSample[] {
@@ -201,8 +201,8 @@ describe('history, totals and thresholds', () => {
 });
 
 describe('prometheus exposition', () => {
-  it('parses with a real parser and carries the kafka-lag-exporter style metrics', async () => {
-    const report = new LagHistory().observe(
+  const report = () =>
+    new LagHistory().observe(
       snapshot([
         row({
           partition: 0,
@@ -213,20 +213,97 @@ describe('prometheus exposition', () => {
           timeLagSource: 'record',
           owner: { memberId: 'm-1', clientId: 'c"lient', host: '10.0.0.1' },
         }),
-        row({ partition: 1, committedOffset: null, lag: null, progress: null }),
+        // Never committed: log 3..9 retained.
+        row({
+          partition: 1,
+          committedOffset: null,
+          logStartOffset: 3,
+          logEndOffset: 9,
+          lag: null,
+          progress: null,
+        }),
       ]),
     );
-    const families = parsePrometheusTextFormat(await renderPrometheus(report));
+
+  it('parses with a real parser; cluster_name everywhere; never-committed partitions count the retained log', async () => {
+    const families = parsePrometheusTextFormat(await renderPrometheus(report(), { clusterName: 'prod' }));
     const byName = new Map(families.map((f) => [f.name, f]));
     const lag = byName.get('mqctl_consumergroup_lag')!;
     assert.equal(lag.type, 'GAUGE');
-    assert.equal(lag.metrics.length, 1, 'a partition without a commit has no lag sample');
-    assert.equal(lag.metrics[0]!.value, '6');
+    assert.deepEqual(
+      lag.metrics.map((m) => [m.labels!.partition, m.value]),
+      [
+        ['0', '6'],
+        ['1', '6'],
+      ],
+    );
     assert.equal(lag.metrics[0]!.labels!.client_id, 'c"lient');
+    assert.equal(lag.metrics[0]!.labels!.kind, 'kafka');
+    assert.equal(byName.get('mqctl_consumergroup_offset')!.metrics.length, 1, 'no offset without a commit');
     assert.equal(byName.get('mqctl_consumergroup_lag_seconds')!.metrics[0]!.value, '2.5');
-    assert.equal(byName.get('mqctl_consumergroup_sum_lag')!.metrics[0]!.value, '6');
+    assert.equal(byName.get('mqctl_consumergroup_sum_lag')!.metrics[0]!.value, '12');
+    assert.equal(byName.get('mqctl_consumergroup_max_lag')!.metrics[0]!.value, '6');
+    assert.equal(byName.get('mqctl_consumergroup_topic_sum_lag')!.metrics[0]!.value, '12');
+    assert.equal(byName.get('mqctl_consumergroup_uncommitted_partitions')!.metrics[0]!.value, '1');
     assert.equal(byName.get('mqctl_partition_latest_offset')!.metrics.length, 2);
-    assert.equal(byName.get('mqctl_consumergroup_status')!.metrics[0]!.labels!.status, 'LAGGING');
+    for (const family of families)
+      for (const m of family.metrics)
+        assert.equal(m.labels!.cluster_name, 'prod', `${family.name} has cluster_name`);
+  });
+
+  it('the status is a number on one series per group, not a label whose value changes', async () => {
+    const families = parsePrometheusTextFormat(await renderPrometheus(report()));
+    const status = families.find((f) => f.name === 'mqctl_consumergroup_status')!;
+    assert.equal(status.metrics.length, 1);
+    assert.deepEqual(Object.keys(status.metrics[0]!.labels!).sort(), ['cluster_name', 'group', 'kind']);
+    assert.equal(status.metrics[0]!.value, '2', 'LAGGING is 2 (one snapshot over a threshold)');
+    assert.equal(status.metrics[0]!.labels!.cluster_name, 'test', 'default cluster_name: the report target');
+  });
+
+  it('--metric-names kafka-lag-exporter: its exact names and label set', async () => {
+    const families = parsePrometheusTextFormat(
+      await renderPrometheus(report(), { naming: 'kafka-lag-exporter', clusterName: 'prod' }),
+    );
+    const byName = new Map(families.map((f) => [f.name, f]));
+    // Names and labels as kafka-lag-exporter documents them.
+    const rowLabels = [
+      'client_id',
+      'cluster_name',
+      'consumer_id',
+      'group',
+      'member_host',
+      'partition',
+      'topic',
+    ];
+    for (const name of [
+      'kafka_consumergroup_group_lag',
+      'kafka_consumergroup_group_offset',
+      'kafka_consumergroup_group_lag_seconds',
+    ])
+      assert.deepEqual(Object.keys(byName.get(name)!.metrics[0]!.labels!).sort(), rowLabels, name);
+    for (const name of [
+      'kafka_consumergroup_group_max_lag',
+      'kafka_consumergroup_group_sum_lag',
+      'kafka_consumergroup_group_max_lag_seconds',
+    ])
+      assert.deepEqual(
+        Object.keys(byName.get(name)!.metrics[0]!.labels!).sort(),
+        ['cluster_name', 'group'],
+        name,
+      );
+    assert.deepEqual(
+      Object.keys(byName.get('kafka_consumergroup_group_topic_sum_lag')!.metrics[0]!.labels!).sort(),
+      ['cluster_name', 'group', 'topic'],
+    );
+    for (const name of ['kafka_partition_latest_offset', 'kafka_partition_earliest_offset'])
+      assert.deepEqual(
+        Object.keys(byName.get(name)!.metrics[0]!.labels!).sort(),
+        ['cluster_name', 'partition', 'topic'],
+        name,
+      );
+    assert.equal(byName.get('kafka_consumergroup_group_sum_lag')!.metrics[0]!.value, '12');
+    assert.ok(byName.has('mqctl_consumergroup_status'), 'metrics without an equivalent keep mqctl names');
+    assert.equal([...byName.keys()].filter((n) => n.startsWith('mqctl_consumergroup_lag')).length, 0);
   });
 
   it('every output format renders the same report', async () => {
@@ -291,7 +368,7 @@ describe('lag options', () => {
         logEndOffset: 10,
       })),
     };
-    const file = join(mkdtempSync(join(tmpdir(), 'mqctl-lag-')), 'plan.csv');
+    const file = join(tempDir('mqctl-lag-'), 'plan.csv');
     writeResetPlan(file, plan);
     assert.equal(readFileSync(file, 'utf8'), resetPlanCsv(plan));
     assert.deepEqual(parseResetSpec({ 'from-file': file }), {
@@ -305,5 +382,79 @@ describe('lag options', () => {
       { topic: 't', partition: 1, offset: 5 },
     ]);
     assert.throws(() => parseResetCsv('t,x,5'), /line 1/);
+  });
+});
+
+describe('verdicts that must not reassure (issue 12, Burrow rules)', () => {
+  it('a group with no members whose lag grows 0 → 2,208 is STALLED, not "reached zero lag within the window"', () => {
+    const w = window([500, 500, 500, 500, 500], [0, 400, 900, 1500, 2208]);
+    const v = evaluateWindow(w, nowAfter(w), 3, { members: 0 });
+    assert.equal(v.status, 'STALLED');
+    assert.match(v.reason, /no members consuming; lag grew from 0 to 2208/);
+    // the same samples with a live member keep Burrow's rule 1 (it caught up inside the window)
+    assert.equal(evaluateWindow(w, nowAfter(w), 3, { members: 1 }).status, 'OK');
+  });
+  it('a group with no members whose lag stays at zero is OK (nothing to read)', () => {
+    const w = window([500, 500, 500, 500], [0, 0, 0, 0]);
+    assert.equal(evaluateWindow(w, nowAfter(w), 3, { members: 0 }).status, 'OK');
+  });
+  it('watching a memberless group: the verdict turns as soon as its lag grows, not 10 refreshes later', () => {
+    const history = new LagHistory();
+    const lags = [0, 0, 0, 736, 1472, 2208];
+    let last;
+    for (const [i, lag] of lags.entries()) {
+      last = history.observe({
+        kind: 'kafka',
+        target: 'test',
+        takenAt: 1_000_000 + i * 5000,
+        rows: [row({ committedOffset: 100, logEndOffset: 100 + lag, lag, progress: 100 })],
+        groups: [{ group: 'g', state: 'Empty', members: 0 }],
+      });
+      if (lag > 0) assert.notEqual(last.groups[0]!.status, 'OK', `refresh ${i}: lag ${lag}`);
+    }
+    assert.equal(last!.groups[0]!.status, 'STALLED');
+  });
+  it('partitions never committed count every retained record: in TOTAL-LAG, the verdict and Prometheus', async () => {
+    const report = new LagHistory().observe(
+      snapshot([
+        row({ partition: 0, committedOffset: 10, logEndOffset: 10, lag: 0, progress: 10 }),
+        // what the Kafka source reports for a partition the group never committed: log end − log start
+        row({
+          partition: 1,
+          committedOffset: null,
+          logStartOffset: 0,
+          logEndOffset: 13_333,
+          lag: 13_333,
+          progress: null,
+        }),
+      ]),
+    );
+    const g = report.groups[0]!;
+    assert.equal(g.totalLag, 13_333);
+    assert.equal(g.rowsWithoutCommit, 1);
+    assert.notEqual(g.status, 'OK');
+    assert.match(g.reason ?? '', /never committed: 13333 records unread/);
+    const text = await renderPrometheus(report);
+    const lagLine = text.split('\n').find((l) => /consumergroup_lag\{.*partition="1"/.test(l));
+    assert.ok(lagLine, `partition 1 missing from the Prometheus output:\n${text}`);
+    assert.match(lagLine, / 13333$/);
+  });
+  it('a committed offset below the log start is ERR and says how many records expired unread', () => {
+    const report = new LagHistory().observe(
+      snapshot([
+        row({
+          committedOffset: 100,
+          logStartOffset: 350,
+          logEndOffset: 400,
+          lag: 300,
+          progress: 100,
+          expiredUnread: 250,
+        }),
+      ]),
+    );
+    const g = report.groups[0]!;
+    assert.equal(g.status, 'ERR');
+    assert.equal(g.expiredUnread, 250);
+    assert.match(g.reason ?? '', /250 records expired unread/);
   });
 });

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { LocalConsumeState, SharedConsumeState } from '../../src/perf/consume';
-import { mergeConsumeIntervals, mergeConsumeThreads } from '../../src/perf/consume-threads';
-import type { ConsumeThreadDone, ConsumeThreadInterval } from '../../src/perf/consume-worker';
+import { mergeConsumeIntervals, mergeConsumeThreads } from '../../src/perf/threads/consume-main';
+import type { ConsumeThreadDone, ConsumeThreadInterval } from '../../src/perf/threads/consume-worker';
 import { decodeHistogram, encodeHistogram, newHistogram, summarize } from '../../src/perf/histograms';
 import { consumeResult, type ConsumeOptions } from '../../src/perf/run';
 
@@ -37,6 +37,7 @@ function done(values: number[], overrides: Partial<ConsumeThreadDone> = {}): Con
     bytes: values.length * 100,
     errors: 0,
     durationSeconds: 2,
+    rebalanceMs: 0,
     startTime: Date.UTC(2026, 0, 1, 0, 0, 0),
     endTime: Date.UTC(2026, 0, 1, 0, 0, 3),
     interrupted: false,

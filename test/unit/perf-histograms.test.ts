@@ -6,7 +6,6 @@ import {
   decodeHistogram,
   encodeHistogram,
   HistogramSet,
-  intervalRetention,
   intervalStats,
   retireInterval,
   mergeHistograms,
@@ -128,8 +127,7 @@ describe('histograms', () => {
     };
     const dropped = fill();
     const expected = summarize(dropped.get('latency')!);
-    intervalRetention.keep = false;
-    retireInterval(dropped);
+    retireInterval(dropped, false);
     assert.equal(dropped.size, 0, 'memory stays flat over a long run');
     const stats = intervalStats(dropped);
     assert.deepEqual(
@@ -143,15 +141,10 @@ describe('histograms', () => {
     );
     assert.equal(stats.send_delay?.p99, 1.5);
     const kept = fill();
-    intervalRetention.keep = true;
-    try {
-      retireInterval(kept);
-      await compactInBackground(kept);
-      assert.equal(kept.get('latency')?.totalCount, 10_000);
-      assert.equal(kept.get('latency')?.constructor.name, 'PackedHistogram');
-    } finally {
-      intervalRetention.keep = false;
-    }
+    retireInterval(kept, true);
+    await compactInBackground(kept);
+    assert.equal(kept.get('latency')?.totalCount, 10_000);
+    assert.equal(kept.get('latency')?.constructor.name, 'PackedHistogram');
   });
 
   it('summarizes in milliseconds with microsecond precision', () => {

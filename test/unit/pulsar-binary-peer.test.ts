@@ -5,7 +5,7 @@ import { PulsarBinaryClient } from '../../src/brokers/pulsar/binary/client';
 import { encodeCommand, FrameReader } from '../../src/brokers/pulsar/binary/frame';
 import { DEFAULT_PRODUCER_SETTINGS } from '../../src/brokers/pulsar/binary/producer';
 import { CommandType, ServerError, toNumber, type Uint64 } from '../../src/brokers/pulsar/binary/proto';
-import { ExitCode, MqctlError } from '../../src/cli/errors';
+import { ExitCode, MqctlError } from '../../src/core/errors';
 
 /**
  * The binary client's answers to protocol situations the local standalone broker never produces (it does

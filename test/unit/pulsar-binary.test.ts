@@ -14,6 +14,7 @@ import {
 } from '../../src/brokers/pulsar/binary/frame';
 import { PartitionProducer, type ProducerSettings } from '../../src/brokers/pulsar/binary/producer';
 import { CommandType, MessageMetadata, toNumber } from '../../src/brokers/pulsar/binary/proto';
+import { waitFor } from '../helpers/wait';
 
 describe('CRC32C (Castagnoli)', () => {
   it('matches the standard check value and the RFC 3720 vectors', () => {
@@ -142,17 +143,21 @@ function fakeConnection(): PulsarBinaryConnection & { frames: Buffer[] } {
 function sentBatches(frames: Buffer[]): Array<{ sequenceId: number; numMessages: number; records: number }> {
   return frames.map((f) => {
     const { command, rest } = decodeFrame(f.subarray(4));
-    const send = command as unknown as { send: { sequenceId: number; numMessages: number } };
     return {
-      sequenceId: toNumber(send.send.sequenceId),
-      numMessages: send.send.numMessages,
+      sequenceId: toNumber(command.send?.sequenceId),
+      numMessages: command.send?.numMessages ?? -1,
       records: splitEntry(decodePayloadSection(rest!)).length,
     };
   });
 }
 
+/** A command as the connection hands it over: encoded and decoded by the real codec. */
+function frameOf(command: object): Frame {
+  return decodeFrame(encodeCommand(command).subarray(4));
+}
+
 function receipt(sequenceId: number): Frame {
-  return { command: { type: CommandType.SEND_RECEIPT, sendReceipt: { producerId: 1, sequenceId } } };
+  return frameOf({ type: CommandType.SEND_RECEIPT, sendReceipt: { producerId: 1, sequenceId } });
 }
 
 const SETTINGS: ProducerSettings = {
@@ -169,6 +174,7 @@ describe('Pulsar binary producer batching', () => {
     const producer = new PartitionProducer(connection, 't', 1, 'p', SETTINGS);
     const settled: Array<[number, Error | undefined]> = [];
     const sink = { settle: (i: number, e?: Error) => settled.push([i, e]) };
+    const started = performance.now();
     for (let i = 0; i < 2500; i++)
       producer.send({ payload: Buffer.alloc(10), properties: props(String(i)) }, sink, i);
     assert.deepEqual(sentBatches(connection.frames), [
@@ -176,16 +182,22 @@ describe('Pulsar binary producer batching', () => {
       { sequenceId: 1000, numMessages: 1000, records: 1000 },
     ]);
     assert.equal(producer.pending, 2500);
-    await new Promise((r) => setTimeout(r, 80));
+    // The rest goes when the batch delay (50 ms) has passed, not before.
+    await waitFor('the third batch sent', () => connection.frames.length >= 3, {
+      timeoutMs: 5000,
+      intervalMs: 1,
+    });
+    const waited = performance.now() - started;
     assert.equal(sentBatches(connection.frames)[2]?.numMessages, 500, 'the delay sent the rest');
+    assert.ok(waited >= 49, `the rest was sent after ${waited.toFixed(1)} ms, before the 50 ms batch delay`);
     producer.onCommand(receipt(0));
     assert.equal(settled.length, 1000);
-    producer.onCommand({
-      command: {
+    producer.onCommand(
+      frameOf({
         type: CommandType.SEND_ERROR,
         sendError: { producerId: 1, sequenceId: 1000, error: 2, message: 'bookie down' },
-      },
-    });
+      }),
+    );
     assert.equal(settled.filter(([, e]) => e).length, 1000);
     assert.match(settled[1500]![1]!.message, /PersistenceError.*bookie down/);
     producer.onCommand(receipt(2000));

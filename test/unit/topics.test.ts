@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { typeArguments } from '../../src/brokers/rabbitmq/topics';
-import { validatePolicyValues } from '../../src/brokers/pulsar/topics';
+import { typeArguments } from '../../src/brokers/contracts/arguments';
+import { validatePolicyValues } from '../../src/brokers/pulsar/topic-policies';
 import { isInternalTopic } from '../../src/brokers/kafka/topics';
 import type { TopicDescription } from '../../src/brokers/topics';
 import { formatBytes, renderTopicDescription, renderTopicDescriptionAs } from '../../src/topics/render';

@@ -1,10 +1,11 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../../src/cli/base-command';
-import { UsageError } from '../../../src/cli/errors';
+import { UsageError } from '../../../src/core/errors';
 import { topicAdminFor } from '../../../src/brokers/topics';
 import { renderResult } from '../../../src/topics/render';
 
 export default class TopicConfigDeleteCommand extends BaseCommand<typeof TopicConfigDeleteCommand> {
+  static override writes = true;
   static override summary =
     'Remove topic config overrides: KEY ... (the broker/namespace default applies again)';
   static override description =

@@ -1,11 +1,12 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../../src/cli/base-command';
-import { UsageError } from '../../../src/cli/errors';
+import { UsageError } from '../../../src/core/errors';
 import { topicAdminFor } from '../../../src/brokers/topics';
 import { renderResult } from '../../../src/topics/render';
 import { parseKeyValues } from '../../../src/topics/validate';
 
 export default class TopicConfigSetCommand extends BaseCommand<typeof TopicConfigSetCommand> {
+  static override writes = true;
   static override summary = 'Set topic configs: KEY=VALUE ... (others are kept)';
   static override description =
     'Kafka: keys are topic configs (retention.ms, cleanup.policy, ...); --dry-run has the broker validate the ' +

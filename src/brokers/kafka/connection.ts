@@ -1,14 +1,15 @@
+import { connect as netConnect, isIP } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { redact, redactValue } from '../../core/redact';
+import { testPause, testPauseArmed } from '../../core/test-pause';
 import { Kafka, logLevel, type Admin, type KafkaConfig, type SASLOptions, type LogEntry } from './kafkajs';
 import { describeTarget, secretOf } from '../../config/resolve';
 import type { KafkaContext, ResolvedContext } from '../../config/types';
 import { withTimeout } from '../../util/timeout';
 import { tlsOptions } from '../tls';
-import type { BrokerConnectionBase, ClusterInfo, ConnectOptions } from '../types';
+import type { BrokerConnectionBase, ClusterInfo, ConnectOptions } from '../contracts/connection';
 import { fetchKafkaApiVersions, metadataVersionName } from './api-versions';
 import { mapKafkaError } from './errors';
-
-// kafkajs prints a partitioner migration notice on every producer; mqctl picks its partitioner explicitly.
-process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 
 /**
  * The Kafka side of mqctl's broker layer: the one place that configures kafkajs. Capabilities (topics,
@@ -136,7 +137,40 @@ function kafkaConfig(ctx: KafkaContext & { name: string }, options: ConnectOptio
     logCreator: () => (entry: LogEntry) => {
       if (!options.debug) return;
       const { message, ...extra } = entry.log;
-      process.stderr.write(`[kafkajs ${entry.namespace}] ${message} ${JSON.stringify(extra)}\n`);
+      process.stderr.write(
+        `${redact(`[kafkajs ${entry.namespace}] ${message} ${JSON.stringify(redactValue(extra))}`)}\n`,
+      );
     },
+    ...(testPauseArmed('kafka:committing') ? { socketFactory: pauseAfterEndTxnSockets() } : {}),
+  };
+}
+
+/** Kafka protocol api key of EndTxn (the transaction commit or abort). */
+const END_TXN_API_KEY = 26;
+
+/**
+ * Test-only (MQCTL_TEST_PAUSE_AT=kafka:committing, see src/core/test-pause.ts): kafkajs's own socket set-up,
+ * with a write that freezes the process once an EndTxn request is flushed to the kernel: the broker gets the
+ * commit, the process never reads its answer. kafkajs writes each request as one buffer (size, api key, ...).
+ */
+function pauseAfterEndTxnSockets(): NonNullable<KafkaConfig['socketFactory']> {
+  return ({ host, port, ssl, onConnect }) => {
+    const socket = ssl
+      ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...ssl }, onConnect)
+      : netConnect({ host, port }, onConnect);
+    socket.setKeepAlive(true, 60_000);
+    const write = socket.write.bind(socket) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    socket.write = ((chunk: unknown, ...rest: unknown[]) => {
+      if (Buffer.isBuffer(chunk) && chunk.length >= 6 && chunk.readInt16BE(4) === END_TXN_API_KEY) {
+        const done = rest.find((r) => typeof r === 'function') as ((e?: Error) => void) | undefined;
+        const encoding = rest.find((r) => typeof r === 'string');
+        return write(chunk, encoding ?? 'binary', (error?: Error) => {
+          done?.(error);
+          testPause('kafka:committing');
+        });
+      }
+      return write(chunk, ...rest);
+    }) as typeof socket.write;
+    return socket;
   };
 }

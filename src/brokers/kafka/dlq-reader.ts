@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Consumer, KafkaMessage } from './kafkajs';
 import type { KafkaConnection } from './connection';
+import { UnavailableError } from '../../core/errors';
 import { mapKafkaError } from './errors';
 
 export interface KafkaRangeBatch {
@@ -15,8 +16,29 @@ export interface KafkaRangeOptions {
   /** Stop before this offset, per partition (the high watermark when the run began). */
   end: Map<number, bigint>;
   signal?: AbortSignal;
-  /** With nothing fetched for this long, the range is taken as read (control records can end a log). */
+  /**
+   * With nothing fetched for this long (10 s by default; counted from the group join), the range is taken as
+   * read: control records can end a log, and kafkajs does not hand over batches of control records only.
+   */
   idleMs?: number;
+  /** Set when the generator ends: whether every partition reached its end (false: idle, aborted). */
+  result?: { complete: boolean };
+  /**
+   * Yield across partitions in one deterministic order: by timestamp, then partition, then offset (a k-way
+   * merge; fetching a partition pauses while 5,000 of its messages wait in the merge, resumes below 1,000).
+   */
+  ordered?: boolean;
+}
+
+/** Ordered mode: a partition's fetching pauses at this many buffered messages and resumes below the low mark. */
+const BUFFER_HIGH = 5000;
+const BUFFER_LOW = 1000;
+
+/** Merge order: timestamp, then partition, then offset. */
+function before(a: { ts: bigint; p: number; o: bigint }, b: { ts: bigint; p: number; o: bigint }): boolean {
+  if (a.ts !== b.ts) return a.ts < b.ts;
+  if (a.p !== b.p) return a.p < b.p;
+  return a.o < b.o;
 }
 
 /**
@@ -30,6 +52,7 @@ export async function* readKafkaRange(
 ): AsyncGenerator<KafkaRangeBatch> {
   const remaining = new Set<number>();
   for (const [p, end] of options.end) if ((options.start.get(p) ?? 0n) < end) remaining.add(p);
+  if (options.result) options.result.complete = remaining.size === 0;
   if (remaining.size === 0) return;
 
   const groupId = `mqctl-dlq-read-${randomBytes(6).toString('hex')}`;
@@ -42,10 +65,63 @@ export async function* readKafkaRange(
     retry: { retries: 2 },
   });
   const position = new Map(options.start);
+  const buffers = options.ordered ? new Map<number, KafkaMessage[]>() : undefined;
+
+  /** The ordered mode's loop: yields runs of messages in (timestamp, partition, offset) order. */
+  async function* mergeBuffered(): AsyncGenerator<KafkaRangeBatch> {
+    const idleMs = options.idleMs ?? 10_000;
+    const key = (p: number, m: KafkaMessage) => ({ ts: BigInt(m.timestamp), p, o: BigInt(m.offset) });
+    for (;;) {
+      if (failure) throw mapKafkaError(failure, connection.target, `reading ${options.topic}`);
+      if (options.signal?.aborted) return;
+      const withData = [...buffers!].filter(([, b]) => b.length > 0).map(([p]) => p);
+      const waiting = [...remaining].filter((p) => (buffers!.get(p)?.length ?? 0) === 0);
+      if (withData.length === 0 && remaining.size === 0) break;
+      const idle = isIdle(idleMs);
+      if (withData.length > 0 && (waiting.length === 0 || idle)) {
+        // The partition with the smallest head gives messages while they come before every other head.
+        let best = withData[0]!;
+        for (const p of withData)
+          if (before(key(p, buffers!.get(p)![0]!), key(best, buffers!.get(best)![0]!))) best = p;
+        const others = withData.filter((p) => p !== best).map((p) => key(p, buffers!.get(p)![0]!));
+        const buffer = buffers!.get(best)!;
+        let n = 0;
+        while (n < buffer.length && others.every((o) => before(key(best, buffer[n]!), o))) n++;
+        const run = buffer.splice(0, n);
+        if (buffer.length < BUFFER_LOW && remaining.has(best))
+          consumer.resume([{ topic: options.topic, partitions: [best] }]);
+        yield { partition: best, messages: run };
+        lastActivity = Date.now();
+        continue;
+      }
+      if (idle) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        const t = setTimeout(resolve, 200);
+        t.unref?.();
+      });
+    }
+    if (options.result) options.result.complete = remaining.size === 0;
+  }
   let slot: { batch: KafkaRangeBatch; release: () => void } | undefined;
   let wake: (() => void) | undefined;
   let failure: unknown;
   let lastActivity = Date.now();
+  // The idle clock runs only once the reader's group is joined: a join can take seconds (the broker's
+  // group.initial.rebalance.delay.ms, a loaded machine), and an idle clock started before it ended the read
+  // with nothing read (a replay then reported 0 examined and exited 0).
+  let joined = false;
+  const joinMs = Math.max(30_000, 3 * connection.timeoutMs);
+  const joinDeadline = Date.now() + joinMs;
+  const isIdle = (idleMs: number): boolean => {
+    if (joined) return Date.now() - lastActivity > idleMs;
+    if (Date.now() > joinDeadline)
+      throw new UnavailableError(
+        `reading ${options.topic} on Kafka at ${connection.target}: the reader's consumer group was not joined within ${joinMs / 1000} s`,
+        { hint: 'is the group coordinator up? try again, or raise --timeout' },
+      );
+    return false;
+  };
   let stopped = false;
 
   const notify = () => {
@@ -63,8 +139,28 @@ export async function* readKafkaRange(
       },
       `topic ${options.topic}`,
     );
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      joined = true;
+      lastActivity = Date.now();
+      notify();
+    });
     consumer.on(consumer.events.CRASH, (event) => {
       failure = event.payload.error;
+      notify();
+    });
+    // A fetch holding only transaction markers or aborted records (the end of a transactional log, often
+    // fetched on its own) never reaches eachBatch; kafkajs reports it only as a batch of 0 messages in its
+    // END_BATCH_PROCESS event, whose last offset moves the position on. Without it the read would stop
+    // there and end only on the idle timeout, as incomplete.
+    consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+      const { topic, partition, batchSize, lastOffset } = event.payload;
+      if (stopped || topic !== options.topic || batchSize !== 0) return;
+      const next = BigInt(lastOffset) + 1n;
+      if (next <= (position.get(partition) ?? 0n)) return;
+      position.set(partition, next);
+      lastActivity = Date.now();
+      if (next >= (options.end.get(partition) ?? 0n) && remaining.delete(partition))
+        consumer.pause([{ topic: options.topic, partitions: [partition] }]);
       notify();
     });
     await connection.call('start a reader', () =>
@@ -80,7 +176,16 @@ export async function* readKafkaRange(
             const o = BigInt(m.offset);
             return o >= from && o < end;
           });
-          if (messages.length > 0) {
+          if (messages.length > 0 && buffers) {
+            lastActivity = Date.now();
+            const buffer = buffers.get(p) ?? [];
+            buffer.push(...messages);
+            buffers.set(p, buffer);
+            position.set(p, BigInt(messages[messages.length - 1]!.offset) + 1n);
+            // Fetching runs ahead of the merge up to a bound per partition (a partition the merge is not
+            // taking from yet must not fill memory), and resumes as the merge drains it.
+            if (buffer.length >= BUFFER_HIGH) consumer.pause([{ topic: options.topic, partitions: [p] }]);
+          } else if (messages.length > 0) {
             lastActivity = Date.now();
             await new Promise<void>((release) => {
               slot = { batch: { partition: p, messages }, release };
@@ -115,8 +220,12 @@ export async function* readKafkaRange(
       if (remaining.has(partition))
         consumer.seek({ topic: options.topic, partition, offset: offset.toString() });
     }
-    const idleMs = options.idleMs ?? 3000;
+    const idleMs = options.idleMs ?? 10_000;
     lastActivity = Date.now();
+    if (buffers) {
+      yield* mergeBuffered();
+      return;
+    }
     while (remaining.size > 0) {
       if (failure) throw mapKafkaError(failure, connection.target, `reading ${options.topic}`);
       if (options.signal?.aborted) return;
@@ -131,13 +240,14 @@ export async function* readKafkaRange(
         }
         continue;
       }
-      if (Date.now() - lastActivity > idleMs) return;
+      if (isIdle(idleMs)) return;
       await new Promise<void>((resolve) => {
         wake = resolve;
         const t = setTimeout(resolve, 200);
         t.unref?.();
       });
     }
+    if (options.result) options.result.complete = remaining.size === 0;
   } finally {
     stopped = true;
     slot?.release();

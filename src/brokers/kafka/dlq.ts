@@ -1,5 +1,7 @@
-import type { IHeaders, KafkaMessage, Message, Producer } from './kafkajs';
-import { NotFoundError, UsageError } from '../../cli/errors';
+import { Partitioners, type IHeaders, type KafkaMessage, type Message, type Producer } from './kafkajs';
+import { MqctlError, NotFoundError, UnavailableError, UsageError } from '../../core/errors';
+import { setTestPauseDetail, testPause } from '../../core/test-pause';
+import { refuseProtected } from '../contracts/protected';
 import { decodeKafkaOrigin, decodeReplayMark, kafkaHeadersToText } from '../../dlq/headers';
 import {
   decideReplay,
@@ -12,7 +14,7 @@ import {
   type ReplayOptions,
   type ReplaySummary,
 } from '../../dlq/replay';
-import type { DlqMessage, DlqSummaryRow } from '../../dlq/types';
+import type { DlqMessage, DlqSummaryRow, RetryStage } from '../../dlq/types';
 import {
   DEFAULT_KAFKA_DLQ_PATTERNS,
   globsToRegExp,
@@ -21,15 +23,36 @@ import {
   type DlqListOptions,
   type PurgeOptions,
   type PurgeSummary,
-} from '../dlq';
+} from '../contracts/dlq';
 import type { KafkaConnection } from './connection';
 import { readKafkaRange } from './dlq-reader';
+import { waitForTopicLeaders } from './wait';
 
 interface PartitionRange {
   partition: number;
   low: bigint;
   high: bigint;
 }
+
+/**
+ * The job progress topic (compacted, one partition): key `<job id>:<DLQ>:<partition>`, value the next DLQ offset
+ * of that partition, written in the same transaction as the copies and the job group's offsets. It is how Kafka
+ * Connect keeps source offsets (its `connect-offsets` topic): the job's position survives the deletion or
+ * expiry (`offsets.retention.minutes`) of its consumer group.
+ */
+export const PROGRESS_TOPIC = 'mqctl-dlq-progress';
+
+/**
+ * A transaction the coordinator aborts when it is not committed in time. A killed run's open transaction holds
+ * back read_committed readers of every partition it wrote, the shared progress topic included, so every other
+ * job that needs the progress topic (a new job, or one whose group was deleted) waits for it: until the
+ * coordinator aborts it (this timeout plus its check interval, transaction.abort.timed.out.transaction.cleanup.
+ * interval.ms, 10 s by default) or a new run of the same job fences it. 60 s made other jobs fail; a chunk
+ * commits in well under a second.
+ */
+const TRANSACTION_TIMEOUT_MS = 15_000;
+/** How long reading the progress topic waits for another job's open transaction (see TRANSACTION_TIMEOUT_MS). */
+const PROGRESS_WAIT_MS = TRANSACTION_TIMEOUT_MS + 15_000;
 
 /** Messages per transaction: large enough for throughput, small enough that a kill loses little work. */
 const CHUNK_MESSAGES = 2000;
@@ -67,7 +90,8 @@ export class KafkaDlq implements DlqAccess {
     }
   }
 
-  async depth(topic: string): Promise<number> {
+  async depth(topic: string, action?: string): Promise<number> {
+    if (action) refuseProtected(action, { kind: 'kafka', type: 'topic', name: topic });
     await this.requireTopic(topic);
     return (await this.ranges(topic)).reduce((sum, r) => sum + Number(r.high - r.low), 0);
   }
@@ -75,14 +99,32 @@ export class KafkaDlq implements DlqAccess {
   async list(options: DlqListOptions): Promise<DlqSummaryRow[]> {
     const admin = await this.connection.admin();
     const pattern = globsToRegExp(options.patterns ?? DEFAULT_KAFKA_DLQ_PATTERNS);
-    const topics = (await this.connection.call('list topics', () => admin.listTopics()))
-      .filter((t) => !t.startsWith('__') && pattern.test(t))
+    const allTopics = await this.connection.call('list topics', () => admin.listTopics());
+    const topics = allTopics
+      .filter((t) => !t.startsWith('__') && t !== PROGRESS_TOPIC && pattern.test(t))
       .sort();
     const rows: DlqSummaryRow[] = [];
     const now = Date.now();
+    const { progress } = topics.length > 0 ? await this.readAllProgress() : { progress: new Map() };
     for (const topic of topics) {
-      const ranges = await this.ranges(topic);
+      // A topic deleted since the listing (a shared cluster) is left out, not a failure of the whole list.
+      const ranges = await this.ranges(topic).catch(async (error: unknown) => {
+        const now = await this.connection.call('list topics', () => admin.listTopics());
+        if (now.includes(topic)) throw error;
+        return undefined;
+      });
+      if (!ranges) continue;
       const depth = ranges.reduce((sum, r) => sum + Number(r.high - r.low), 0);
+      const replayJobs = [...((progress.get(topic) as Map<string, Map<number, bigint>> | undefined) ?? [])]
+        .filter(([, next]) => next.size > 0)
+        .map(([jobId, next]) => ({
+          jobId,
+          left: ranges.reduce((sum, r) => {
+            const n = next.get(r.partition);
+            return sum + Number(r.high - (n !== undefined && n > r.low ? (n < r.high ? n : r.high) : r.low));
+          }, 0),
+        }))
+        .sort((a, b) => a.left - b.left || a.jobId.localeCompare(b.jobId));
       const sources = new Set<string>();
       let oldest: number | undefined;
       let newest: number | undefined;
@@ -129,9 +171,52 @@ export class KafkaDlq implements DlqAccess {
         oldestAgeMs: oldest === undefined ? undefined : now - oldest,
         newestAgeMs: newest === undefined ? undefined : now - newest,
         sources: [...sources].sort(),
+        ...(replayJobs.length > 0 ? { replayJobs } : {}),
       });
+      const stages = retryStagesOf(topic, allTopics);
+      if (stages.length > 0)
+        rows[rows.length - 1]!.retryChain = await this.stagesInfo(stages, options.sample);
     }
     return rows;
+  }
+
+  async retryChain(dlq: string, sample: number): Promise<RetryStage[]> {
+    const admin = await this.connection.admin();
+    const topics = await this.connection.call('list topics', () => admin.listTopics());
+    const stages = retryStagesOf(dlq, topics);
+    return stages.length > 0 ? this.stagesInfo(stages, sample) : [];
+  }
+
+  /** Each retry stage's depth and, from up to `sample` of its records, attempts and due times. */
+  private async stagesInfo(stages: string[], sample: number): Promise<RetryStage[]> {
+    const now = Date.now();
+    const out: RetryStage[] = [];
+    for (const stage of stages) {
+      const ranges = await this.ranges(stage);
+      const depth = ranges.reduce((sum, r) => sum + Number(r.high - r.low), 0);
+      const row: RetryStage = { topic: stage, depth, sampled: 0, notYetDue: 0 };
+      const limit = BigInt(Math.max(1, Math.ceil(sample / Math.max(1, ranges.length))));
+      if (depth > 0 && sample > 0) {
+        for await (const batch of readKafkaRange(this.connection, {
+          topic: stage,
+          start: new Map(ranges.map((r) => [r.partition, r.low])),
+          end: new Map(ranges.map((r) => [r.partition, r.high - r.low > limit ? r.low + limit : r.high])),
+          idleMs: 1500,
+        })) {
+          for (const m of batch.messages) {
+            const { origin } = this.decode(stage, batch.partition, m);
+            row.sampled++;
+            if (origin.deaths !== undefined) row.maxAttempts = Math.max(row.maxAttempts ?? 0, origin.deaths);
+            if (origin.nextAttemptAt !== undefined && origin.nextAttemptAt > now) {
+              row.notYetDue++;
+              row.nextDueAt = Math.min(row.nextDueAt ?? Infinity, origin.nextAttemptAt);
+            }
+          }
+        }
+      }
+      out.push(row);
+    }
+    return out;
   }
 
   decode(topic: string, partition: number, m: KafkaMessage): DlqMessage {
@@ -165,6 +250,7 @@ export class KafkaDlq implements DlqAccess {
       start,
       end,
       signal: options.signal,
+      ordered: true,
     })) {
       for (const m of batch.messages) {
         if (count >= options.limit) return;
@@ -174,7 +260,11 @@ export class KafkaDlq implements DlqAccess {
     }
   }
 
-  /** Where the job stopped last time (its committed offsets), never before the log start. */
+  /**
+   * Where the job stopped last time, never before the log start: the job group's committed offsets and the
+   * progress topic (both written in each of the job's transactions, so they agree while the group exists);
+   * the progress topic is read only when the group lacks a partition (deleted or expired group).
+   */
   private async jobStart(
     topic: string,
     jobId: string,
@@ -188,6 +278,12 @@ export class KafkaDlq implements DlqAccess {
     for (const t of committed)
       for (const p of t.partitions)
         if (p.offset !== '-1' && p.offset !== '') byPartition.set(p.partition, BigInt(p.offset));
+    if (ranges.some((r) => !byPartition.has(r.partition))) {
+      for (const [partition, next] of await this.readProgress(topic, jobId)) {
+        const c = byPartition.get(partition);
+        if (c === undefined || next > c) byPartition.set(partition, next);
+      }
+    }
     return new Map(
       ranges.map((r) => {
         const c = byPartition.get(r.partition);
@@ -196,26 +292,139 @@ export class KafkaDlq implements DlqAccess {
     );
   }
 
+  /** The job's latest progress records (partition → next offset), read_committed, to the end of the topic. */
+  private async readProgress(topic: string, jobId: string): Promise<Map<number, bigint>> {
+    const { progress, complete } = await this.readAllProgress(PROGRESS_WAIT_MS);
+    const found = progress.get(topic)?.get(jobId) ?? new Map<number, bigint>();
+    if (!complete) {
+      throw new UnavailableError(
+        `could not read ${PROGRESS_TOPIC} to its end on Kafka at ${this.connection.target} within ${PROGRESS_WAIT_MS / 1000} s (an open transaction of another replay job holds it)`,
+        {
+          hint: `the job's consumer group ${jobId} has no offsets, so its progress must come from ${PROGRESS_TOPIC}; a killed run's transaction is aborted by the broker within ${PROGRESS_WAIT_MS / 1000} s (older mqctl versions: 70 s): try again then`,
+        },
+      );
+    }
+    return found;
+  }
+
+  /**
+   * Every job's latest progress: DLQ → job → partition → next offset (read_committed, to the end). An open
+   * transaction of another job holds the reader back; it waits up to `waitMs` for more before giving up.
+   */
+  private async readAllProgress(waitMs = 10_000): Promise<{
+    progress: Map<string, Map<string, Map<number, bigint>>>;
+    complete: boolean;
+  }> {
+    const progress = new Map<string, Map<string, Map<number, bigint>>>();
+    const admin = await this.connection.admin();
+    const topics = await this.connection.call('list topics', () => admin.listTopics());
+    if (!topics.includes(PROGRESS_TOPIC)) return { progress, complete: true };
+    const ranges = await this.ranges(PROGRESS_TOPIC);
+    const result = { complete: false };
+    for await (const batch of readKafkaRange(this.connection, {
+      topic: PROGRESS_TOPIC,
+      start: new Map(ranges.map((r) => [r.partition, r.low])),
+      end: new Map(ranges.map((r) => [r.partition, r.high])),
+      result,
+      // Other jobs' transactions hold read_committed readers back for up to a chunk (500 ms) each; a killed
+      // run's, until the coordinator aborts it.
+      idleMs: waitMs,
+    })) {
+      for (const m of batch.messages) {
+        if (!m.value) {
+          // A tombstone (null value) forgets a job's partition: key `<job>:<dlq>:<partition>` (neither a job
+          // id nor a topic name holds a colon).
+          const [job, dlq, partition] = m.key?.toString('utf8').split(':') ?? [];
+          if (job && dlq && partition) progress.get(dlq)?.get(job)?.delete(Number(partition));
+          continue;
+        }
+        const v = JSON.parse(m.value.toString('utf8')) as {
+          job: string;
+          dlq: string;
+          partition: number;
+          next: string;
+        };
+        const byJob = progress.get(v.dlq) ?? new Map<string, Map<number, bigint>>();
+        const byPartition = byJob.get(v.job) ?? new Map<number, bigint>();
+        byPartition.set(v.partition, BigInt(v.next));
+        byJob.set(v.job, byPartition);
+        progress.set(v.dlq, byJob);
+      }
+    }
+    return { progress, complete: result.complete };
+  }
+
+  /** Creates the compacted progress topic if it is missing (a race with another run is fine). */
+  private async ensureProgressTopic(): Promise<void> {
+    const admin = await this.connection.admin();
+    const topics = await this.connection.call('list topics', () => admin.listTopics());
+    if (topics.includes(PROGRESS_TOPIC)) return;
+    await this.connection
+      .call(
+        `create ${PROGRESS_TOPIC}`,
+        () =>
+          admin.createTopics({
+            // waited for below: kafkajs gives up when a KRaft broker's metadata does not have the topic yet
+            waitForLeaders: false,
+            topics: [
+              {
+                topic: PROGRESS_TOPIC,
+                numPartitions: 1,
+                configEntries: [
+                  { name: 'cleanup.policy', value: 'compact' },
+                  { name: 'segment.ms', value: String(60 * 60 * 1000) },
+                ],
+              },
+            ],
+          }),
+        `topic ${PROGRESS_TOPIC}`,
+      )
+      .catch((error: unknown) => {
+        if (!/TOPIC_ALREADY_EXISTS/.test((error as Error).message)) throw error;
+      });
+    await waitForTopicLeaders(this.connection, PROGRESS_TOPIC);
+  }
+
   async replay(topic: string, options: ReplayOptions): Promise<ReplaySummary> {
+    if (options.route === 'exchange' && !options.to)
+      throw new UsageError('--route exchange is for RabbitMQ (exchanges and routing keys)', {
+        hint: 'leave --route out: copies go to the origin topic',
+      });
     await this.requireTopic(topic);
     const startedAt = Date.now();
     const summary = emptySummary(topic, options);
     const ranges = await this.ranges(topic);
     let producer: Producer | undefined;
     if (!options.dryRun) {
-      // Initialising the transactional id fences an earlier run of this job that was killed and aborts its
-      // open transaction, so the offsets read next are the last ones committed together with their copies.
+      await this.ensureProgressTopic();
+      // kafkajs retries without limit by default for an idempotent producer, and warns when limited: a batch
+      // given up after its retries breaks the sequence numbers, and for a plain idempotent producer a later
+      // retry could then write it twice. Inside a transaction a give-up aborts the transaction (its copies and
+      // offsets with it) and the run stops, but the unlimited default is what initTransactions needs to wait
+      // out CONCURRENT_TRANSACTIONS while the coordinator aborts a fenced run's transaction. Every call is
+      // still bounded in time by connection.call (--timeout).
       producer = this.connection.kafka.producer({
+        // explicit, as in perf: kafkajs warns (--debug) about a producer created without a partitioner
+        createPartitioner: Partitioners.DefaultPartitioner,
         transactionalId: options.jobId,
         idempotent: true,
         maxInFlightRequests: 1,
-        transactionTimeout: 60_000,
-        retry: { retries: 3 },
+        transactionTimeout: TRANSACTION_TIMEOUT_MS,
       });
       this.connection.onClose(async () => {
         await producer?.disconnect();
       });
       await this.connection.call('connect the transactional producer', () => producer!.connect());
+      // Fence first, then read the position. kafkajs's connect() initialises only an idempotent (not
+      // transactional) producer id; the first transaction() sends InitProducerId with the job's
+      // transactional.id. That bumps the epoch, which fences any other run of this job (its next transactional
+      // request fails with INVALID_PRODUCER_EPOCH / PRODUCER_FENCED), and the coordinator first aborts that
+      // run's open transaction (or finishes its commit). Only then are the offsets read: they are the last
+      // ones committed together with their copies, and no older run can commit after them.
+      const fence = await this.connection.call('initialise the transactional id (fence other runs)', () =>
+        producer!.transaction(),
+      );
+      await fence.abort(); // nothing was sent: kafkajs ends it locally, no EndTxn
     }
     const start = await this.jobStart(topic, options.jobId, ranges);
     const end = new Map(ranges.map((r) => [r.partition, r.high]));
@@ -235,45 +444,90 @@ export class KafkaDlq implements DlqAccess {
     // go into one transaction.
     let chunk = newChunk();
     // One transaction commits while the next chunk is being read and paced (transactions stay sequential:
-    // a chunk's transaction begins only after the previous one committed).
+    // a chunk's transaction begins only after the previous one committed). While one commits, the next chunk
+    // keeps filling (up to CHUNK_MESSAGES) instead of waiting: a commit slower than CHUNK_MS (a loaded machine
+    // or broker: 1.2 s was seen) made the reader wait, and a rate-limited run fell to chunk size / commit time
+    // (336-487 msg/s at --rate 1000).
     let previous: Promise<void> = Promise.resolve();
+    let committing = false;
+    let committedCopies = 0;
+    let slowestCommitMs = 0;
     let commitError: unknown;
     const failChunk = (done: Chunk, error: unknown) => {
+      const cause = isFenced(error)
+        ? new MqctlError(
+            `fenced: another run of job ${options.jobId} started and took over; this run stopped (its open transaction was aborted: nothing lost)`,
+            1,
+            { hint: 'let the newer run finish, or run the same command again later to resume', cause: error },
+          )
+        : error;
       for (const target of done.targets)
-        recordFailure(summary, target, `transaction failed: ${(error as Error).message}`);
-      commitError ??= error;
+        recordFailure(summary, target, `transaction failed: ${(cause as Error).message}`);
+      commitError ??= cause;
     };
     const raiseIfFailed = () => {
       if (commitError !== undefined) {
+        // The chunk being built was never sent: its messages stay in the DLQ, not counted as replayed.
+        for (const target of chunk.targets) uncount(summary, target);
+        chunk = newChunk();
         finishSummary(summary, startedAt);
         throw new ReplayFailedError(summary, commitError);
       }
     };
-    const flush = async (): Promise<void> => {
+    /** Starts the chunk's transaction; `force` (the end of the run, or a full chunk) waits for the previous one. */
+    const flush = async (force: boolean): Promise<void> => {
       raiseIfFailed();
+      if (committing && !force && chunk.targets.length < CHUNK_MESSAGES) return;
       const done = chunk;
       chunk = newChunk();
       if (done.offsets.size > 0 && producer) {
         const p = producer;
         await previous;
+        if (commitError !== undefined) chunk = done; // not sent: raiseIfFailed takes it out of the counts
         raiseIfFailed();
+        committing = true;
+        setTestPauseDetail(() => ({ committed: committedCopies, inTransaction: done.targets.length }));
+        const began = Date.now();
         previous = this.commitChunk(p, topic, done.offsets, done.outgoing, options.jobId).then(
-          () => options.onProgress?.(summary),
-          (error: unknown) => failChunk(done, error),
+          () => {
+            slowestCommitMs = Math.max(slowestCommitMs, Date.now() - began);
+            committedCopies += done.targets.length;
+            committing = false;
+            options.onProgress?.(summary);
+          },
+          (error: unknown) => {
+            committing = false;
+            failChunk(done, error);
+          },
         );
       }
       options.onProgress?.(summary);
     };
 
+    // A failed record stops its partition: the job's position never moves past it, so a re-run (after the
+    // cause is fixed) starts there. Later records of that partition wait for that run (copying them now
+    // would copy them twice then); other partitions go on.
+    const stoppedAt = new Map<number, string>();
+    const heldBack = new Map<number, number>();
+    const read = { complete: false };
+    let limitReached = false;
     reading: for await (const batch of readKafkaRange(this.connection, {
       topic,
       start,
       end,
       signal: options.signal,
+      result: read,
+      // By timestamp, then partition, then offset: --limit and the dry-run plan pick the same messages every run.
+      ordered: true,
     })) {
       for (const raw of batch.messages) {
         if (options.signal?.aborted || (options.limit !== undefined && summary.replayed >= options.limit)) {
+          limitReached = !options.signal?.aborted;
           break reading;
+        }
+        if (stoppedAt.has(batch.partition)) {
+          heldBack.set(batch.partition, (heldBack.get(batch.partition) ?? 0) + 1);
+          continue;
         }
         const message = this.decode(topic, batch.partition, raw);
         let decision = decideReplay(message, options);
@@ -285,6 +539,10 @@ export class KafkaDlq implements DlqAccess {
         }
         if (decision.action === 'replay') await options.pacer.take(options.signal);
         record(summary, message, decision, options.planLimit);
+        if (decision.action === 'fail') {
+          stoppedAt.set(batch.partition, raw.offset);
+          continue;
+        }
         if (decision.action === 'replay') {
           chunk.targets.push(decision.target);
           const headers: IHeaders = { ...(message.rawHeaders ?? {}), ...markHeaders(message, options.jobId) };
@@ -294,13 +552,30 @@ export class KafkaDlq implements DlqAccess {
         }
         if (chunk.offsets.size === 0) chunk.startedAt = Date.now();
         chunk.offsets.set(batch.partition, (BigInt(raw.offset) + 1n).toString());
-        if (chunk.targets.length >= CHUNK_MESSAGES || Date.now() - chunk.startedAt > CHUNK_MS) await flush();
+        if (chunk.targets.length >= CHUNK_MESSAGES) await flush(true);
+        else if (Date.now() - chunk.startedAt > CHUNK_MS) await flush(false);
       }
-      if (Date.now() - chunk.startedAt > CHUNK_MS) await flush();
+      if (Date.now() - chunk.startedAt > CHUNK_MS) await flush(false);
     }
-    await flush();
+    if (!read.complete && !limitReached && !options.signal?.aborted)
+      summary.notes.push(
+        `stopped before the end of ${topic}: nothing more arrived for 3 s (an open transaction of another producer holds read_committed readers back?); run again to continue`,
+      );
+    for (const [partition, offset] of [...stoppedAt].sort((a, b) => a[0] - b[0])) {
+      const later = heldBack.get(partition) ?? 0;
+      summary.notes.push(
+        `partition ${partition} ${options.dryRun ? 'would stop' : 'stopped'} at offset ${offset}, its first failed record` +
+          (later > 0 ? `; ${later} later record(s) of it wait for the next run` : '') +
+          ' (the job never moves past a failed record)',
+      );
+    }
+    await flush(true);
     await previous;
     raiseIfFailed();
+    if (slowestCommitMs > 2 * CHUNK_MS)
+      summary.notes.push(
+        `a transaction took up to ${slowestCommitMs} ms to send and commit (a slow broker or machine): copies reached ${describeTargets(summary)} in bursts up to that far apart`,
+      );
     summary.interrupted = Boolean(options.signal?.aborted);
     if (producer) await producer.disconnect().catch(() => undefined);
     return finishSummary(summary, startedAt);
@@ -322,12 +597,35 @@ export class KafkaDlq implements DlqAccess {
             topicMessages: [...outgoing.entries()].map(([t, messages]) => ({ topic: t, messages })),
           });
         }
+        // The progress records go in the same transaction as the copies and the group offsets.
+        await transaction.sendBatch({
+          topicMessages: [
+            {
+              topic: PROGRESS_TOPIC,
+              messages: [...offsets].map(([partition, next]) => ({
+                key: `${jobId}:${topic}:${partition}`,
+                value: JSON.stringify({
+                  job: jobId,
+                  dlq: topic,
+                  partition,
+                  next,
+                  at: new Date().toISOString(),
+                }),
+              })),
+            },
+          ],
+        });
         await transaction.sendOffsets({
           consumerGroupId: jobId,
           topics: [{ topic, partitions: [...offsets].map(([partition, offset]) => ({ partition, offset })) }],
         });
       });
+      // Test-only pauses (inert unless MQCTL_TEST_PAUSE_AT is set): a kill with the copies written but not
+      // committed, and right after the commit (kafka:committing, EndTxn written and its answer not read, is in
+      // the socket layer: src/brokers/kafka/connection.ts).
+      testPause('kafka:sent');
       await this.connection.call('commit the transaction', () => transaction.commit());
+      testPause('kafka:committed');
     } catch (error) {
       await transaction.abort().catch(() => undefined);
       throw error;
@@ -343,6 +641,7 @@ export class KafkaDlq implements DlqAccess {
         },
       );
     }
+    refuseProtected('purge', { kind: 'kafka', type: 'topic', name: topic });
     await this.requireTopic(topic);
     const admin = await this.connection.admin();
     const before = await this.ranges(topic);
@@ -373,6 +672,52 @@ interface Chunk {
   offsets: Map<number, string>;
 }
 
+/** Takes a message counted as replayed out of the summary (its copy was never sent). */
+function uncount(summary: ReplaySummary, target: string): void {
+  summary.replayed--;
+  summary.targets[target] = (summary.targets[target] ?? 1) - 1;
+  if (summary.targets[target] === 0) delete summary.targets[target];
+}
+
 function newChunk(): Chunk {
   return { startedAt: Date.now(), outgoing: new Map(), targets: [], offsets: new Map() };
+}
+
+/** Whether a transactional call failed because a newer producer with the same transactional.id fenced this one. */
+export function isFenced(error: unknown): boolean {
+  let e = error as {
+    type?: string;
+    code?: number;
+    message?: string;
+    cause?: unknown;
+    originalError?: unknown;
+  };
+  for (let depth = 0; e && depth < 6; depth++) {
+    if (e.type === 'INVALID_PRODUCER_EPOCH' || e.type === 'PRODUCER_FENCED' || e.code === 47 || e.code === 90)
+      return true;
+    if (/INVALID_PRODUCER_EPOCH|PRODUCER_FENCED|Unknown error code 90\b/.test(e.message ?? '')) return true;
+    e = (e.originalError ?? e.cause) as typeof e;
+  }
+  return false;
+}
+
+/**
+ * The retry topics of a Spring `@RetryableTopic` chain ending in `dlq` (`<base>-dlt`, or `<base>.DLT` with the
+ * same separator): `<base>-retry`, `<base>-retry-<n>` (index or delay suffix), in stage order.
+ */
+export function retryStagesOf(dlq: string, topics: string[]): string[] {
+  const match = /^(.*)([-.])(dlt|DLT)$/.exec(dlq);
+  if (!match) return [];
+  const [, base, sep] = match;
+  const retry = `${base}${sep}retry`;
+  const stages = topics.filter(
+    (t) => t === retry || (t.startsWith(`${retry}-`) && /^\d+$/.test(t.slice(retry.length + 1))),
+  );
+  const order = (t: string) => (t === retry ? -1 : Number(t.slice(retry.length + 1)));
+  return stages.sort((a, b) => order(a) - order(b));
+}
+
+function describeTargets(summary: ReplaySummary): string {
+  const targets = Object.keys(summary.targets);
+  return targets.length === 1 ? targets[0]! : 'their targets';
 }

@@ -17,6 +17,18 @@
  */
 import Module from 'node:module';
 
+/** The kafkajs release the replacements were written and byte-compared against (pinned in package.json). */
+export const PINNED_KAFKAJS_VERSION = '2.2.4';
+
+/**
+ * kafkajs modules that bind the replaced ones when they load (`require` at their top): if either is in the
+ * module cache before this file runs, kafkajs already holds the originals and installing does nothing.
+ */
+const BINDERS = ['kafkajs/src/producer/sendMessages', 'kafkajs/src/protocol/recordBatch/v0/index'];
+
+/** How often kafkajs called each replacement in this process (tests check the running producer uses them). */
+export const replacementCalls = { groupMessagesPerPartition: 0, encodeRecord: 0 };
+
 type Partitioner = (args: { topic: string; partitionMetadata: unknown[]; message: unknown }) => number;
 
 export function groupMessagesPerPartition({
@@ -30,6 +42,7 @@ export function groupMessagesPerPartition({
   messages: unknown[];
   partitioner: Partitioner;
 }): Record<number, unknown[]> {
+  replacementCalls.groupMessagesPerPartition++;
   if (partitionMetadata.length === 0) return {};
   const result: Record<number, unknown[]> = {};
   for (const message of messages) {
@@ -121,6 +134,7 @@ export function encodeRecord({
   value,
   headers = {},
 }: RecordInput): { buf: Buffer; offset: number } {
+  replacementCalls.encodeRecord++;
   const headerFields: Array<[Field, Field]> = [];
   for (const name of Object.keys(headers)) {
     const v = headers[name];
@@ -169,7 +183,127 @@ function install(path: string, exports: unknown): void {
   cache[path] = mod;
 }
 
+/**
+ * Fails loudly instead of silently running kafkajs' originals: another kafkajs release (whose modules the
+ * replacements were not compared with), or kafkajs loaded before this file (it binds the originals at load).
+ */
+export function checkKafkajsLoad(
+  version: string,
+  cache: Record<string, NodeJS.Module | undefined>,
+  resolve: (id: string) => string,
+): void {
+  if (version !== PINNED_KAFKAJS_VERSION) {
+    throw new Error(
+      `kafkajs ${version} is installed, but mqctl's kafkajs replacements were verified against ${PINNED_KAFKAJS_VERSION}: reinstall mqctl so npm installs the kafkajs its package.json pins exactly (${PINNED_KAFKAJS_VERSION})`,
+    );
+  }
+  for (const binder of BINDERS) {
+    const path = resolve(binder);
+    const replaced = [REPLACED.groupMessagesPerPartition, REPLACED.record];
+    const ours = [groupMessagesPerPartition, encodeRecord];
+    if (cache[path] && replaced.some((r, i) => cache[r]?.exports !== ours[i])) {
+      throw new Error(
+        `kafkajs was loaded before src/brokers/kafka/kafkajs.ts (${binder} is already loaded), so its replacements would do nothing: import kafkajs only through src/brokers/kafka/kafkajs`,
+      );
+    }
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const KAFKAJS_VERSION = (require('kafkajs/package.json') as { version: string }).version;
+checkKafkajsLoad(
+  KAFKAJS_VERSION,
+  (Module as unknown as { _cache: Record<string, NodeJS.Module> })._cache,
+  (id) => require.resolve(id),
+);
 install(REPLACED.groupMessagesPerPartition, groupMessagesPerPartition);
 install(REPLACED.record, encodeRecord);
+
+/**
+ * kafkajs' RequestQueue, after every response, schedules its next pending-queue check at
+ * `throttledUntil - Date.now()` ms even when nothing is pending and nothing is throttled (`throttledUntil`
+ * is -1): a negative delay, which Node turns into 1 ms, so every idle connection wakes up every millisecond
+ * until it closes, and Node 24 prints a `TimeoutNegativeWarning` on stderr (tulios/kafkajs#1751, unreleased
+ * fixes #1755/#1768). The replacement schedules a check only when one can do something: requests are
+ * pending (then at the throttle's end, or after kafkajs' own check interval) or a throttle is in force.
+ */
+interface RequestQueueLike {
+  throttledUntil: number;
+  throttleCheckTimeoutId: NodeJS.Timeout | null;
+  pending: unknown[];
+  checkPendingRequests(): void;
+}
+export const CHECK_PENDING_REQUESTS_INTERVAL_MS = 10;
+export function scheduleCheckPendingRequests(this: RequestQueueLike): void {
+  if (this.throttleCheckTimeoutId) return;
+  const throttledFor = this.throttledUntil - Date.now();
+  if (this.pending.length === 0 && throttledFor <= 0) return;
+  const delay = throttledFor > 0 ? throttledFor : CHECK_PENDING_REQUESTS_INTERVAL_MS;
+  this.throttleCheckTimeoutId = setTimeout(() => {
+    this.throttleCheckTimeoutId = null;
+    this.checkPendingRequests();
+  }, delay);
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const RequestQueue = require('kafkajs/src/network/requestQueue') as {
+  prototype: { scheduleCheckPendingRequests?: unknown };
+};
+if (typeof RequestQueue.prototype.scheduleCheckPendingRequests !== 'function') {
+  throw new Error(
+    `kafkajs ${KAFKAJS_VERSION}: RequestQueue.scheduleCheckPendingRequests is gone; mqctl's fix for its idle 1 ms timer loop no longer applies (reinstall mqctl so npm installs the kafkajs its package.json pins, ${PINNED_KAFKAJS_VERSION})`,
+  );
+}
+RequestQueue.prototype.scheduleCheckPendingRequests = scheduleCheckPendingRequests;
+
+/** The subset of kafkajs' internal Cluster used here: batched ListOffsets and Fetch per leader. */
+export interface RawCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  addMultipleTargetTopics(topics: string[]): Promise<void>;
+  refreshMetadata(): Promise<void>;
+  findTopicPartitionMetadata(topic: string): Array<{ partitionId: number; leader: number }>;
+  findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
+  findBroker(opts: { nodeId: string }): Promise<RawBroker>;
+  fetchTopicsOffset(
+    topics: Array<{ topic: string; partitions: Array<{ partition: number }>; fromBeginning?: boolean }>,
+  ): Promise<Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>>;
+}
+
+export interface RawBroker {
+  fetch(request: {
+    replicaId: number;
+    isolationLevel: number;
+    maxWaitTime: number;
+    minBytes: number;
+    maxBytes: number;
+    topics: Array<{
+      topic: string;
+      partitions: Array<{ partition: number; fetchOffset: string; maxBytes: number }>;
+    }>;
+  }): Promise<{
+    responses: Array<{
+      topicName: string;
+      partitions: Array<{
+        partition: number;
+        errorCode: number;
+        messages: Array<{ offset: string; timestamp: string; isControlRecord?: boolean }>;
+      }>;
+    }>;
+  }>;
+}
+
+/**
+ * kafkajs keeps its Cluster factory under a private symbol; mqctl's lag reader needs the Cluster's batched
+ * ListOffsets (one request per leader). The private reach lives here, in the one door to kafkajs, and returns
+ * undefined (callers fall back to the admin API) when a kafkajs upgrade moves it.
+ */
+export function createPrivateCluster(kafka: object, options: object): RawCluster | undefined {
+  const fields = kafka as Record<symbol, unknown>;
+  const symbol = Object.getOwnPropertySymbols(fields).find(
+    (s) => s.description === 'private:Kafka:createCluster',
+  );
+  const create = symbol ? (fields[symbol] as ((o: object) => RawCluster) | undefined) : undefined;
+  return typeof create === 'function' ? create(options) : undefined;
+}
 
 export * from 'kafkajs';

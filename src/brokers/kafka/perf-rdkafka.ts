@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { UsageError } from '../../cli/errors';
-import type { PerfChunk, PerfProducerDriver, PerfProducerOptions } from '../perf';
-import { PERF_STAMP_HEADER } from '../perf';
+import { UsageError } from '../../core/errors';
+import type { PerfChunk, PerfProducerDriver, PerfProducerOptions } from '../contracts/perf';
+import { PERF_STAMP_HEADER } from '../contracts/perf';
 import type { KafkaConnection } from './connection';
 import { kafkaSasl } from './connection';
 import { mapKafkaError } from './errors';

@@ -1,6 +1,7 @@
 import {
   AssignerProtocol,
   CompressionTypes,
+  ConfigResourceTypes,
   PartitionAssigners,
   Partitioners,
   type Consumer,
@@ -8,7 +9,7 @@ import {
   type PartitionAssigner,
   type Producer,
 } from './kafkajs';
-import { NotFoundError, UsageError } from '../../cli/errors';
+import { NotFoundError, UsageError } from '../../core/errors';
 import type {
   PerfChunk,
   PerfConsumerDriver,
@@ -16,8 +17,9 @@ import type {
   PerfProducerDriver,
   PerfProducerOptions,
   PerfRecord,
-} from '../perf';
-import { PERF_STAMP_HEADER } from '../perf';
+  PerfRecordListener,
+} from '../contracts/perf';
+import { PERF_STAMP_HEADER } from '../contracts/perf';
 import type { KafkaConnection } from './connection';
 import { waitForTopicLeaders } from './wait';
 import { mapKafkaError } from './errors';
@@ -30,6 +32,45 @@ const COMPRESSION: Record<string, CompressionTypes> = {
   none: CompressionTypes.None,
   gzip: CompressionTypes.GZIP,
 };
+
+/** Record batch v2 header bytes (baseOffset … recordCount): counted once per batch. */
+const BATCH_HEADER_BYTES = 61;
+/** A record's own framing in a v2 batch, at most: length, attributes, timestamp and offset deltas, key and value lengths, header count (varints). */
+const RECORD_OVERHEAD_BYTES = 1 + 5 * 5 + 10;
+const STAMP_HEADER_BYTES = Buffer.byteLength(PERF_STAMP_HEADER) + 5 + 5;
+
+/**
+ * A record's bytes in a produce request (uncompressed, an upper bound): what the broker's
+ * message.max.bytes limits per batch. Counting values alone let 26,214 records of 10 bytes (each ~60 bytes
+ * on the wire) into one 1.5 MB batch, which the broker rejected with MESSAGE_TOO_LARGE.
+ */
+export function recordWireBytes(record: PerfRecord): number {
+  return (
+    RECORD_OVERHEAD_BYTES +
+    record.value.length +
+    (record.key === undefined ? 0 : Buffer.byteLength(record.key)) +
+    STAMP_HEADER_BYTES +
+    record.stamp.length
+  );
+}
+
+/** The topic's max.message.bytes (the broker's message.max.bytes unless the topic overrides it). */
+async function maxMessageBytes(connection: KafkaConnection, topic: string): Promise<number> {
+  const admin = await connection.admin();
+  const described = await connection.call(
+    'describe topic configs',
+    () =>
+      admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] }],
+      }),
+    topic,
+  );
+  const entry = described.resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes');
+  const value = Number(entry?.configValue);
+  // Kafka's default when the broker does not say (1 MiB + 12)
+  return Number.isFinite(value) && value > 0 ? value : 1_048_588;
+}
 
 /** A part of a chunk that went into one produce request. */
 interface Segment {
@@ -57,11 +98,15 @@ export class KafkaPerfProducer implements PerfProducerDriver {
   private oldestQueuedAt = 0;
   private readonly compression: CompressionTypes;
   private readonly maxQueuedRecords: number;
+  /** bytes per request: --batch-size, and never more than the broker accepts in one batch */
+  private readonly maxBatchBytes: number;
 
   constructor(
     private readonly connection: KafkaConnection,
     private readonly producer: Producer,
     private readonly options: PerfProducerOptions,
+    /** the topic's max.message.bytes */
+    maxMessageBytes = 1_048_588,
   ) {
     const k = options.kafka;
     const compression = COMPRESSION[k.compression];
@@ -71,6 +116,7 @@ export class KafkaPerfProducer implements PerfProducerDriver {
       });
     }
     this.compression = compression;
+    this.maxBatchBytes = Math.max(1, Math.min(k.batchBytes, maxMessageBytes - BATCH_HEADER_BYTES));
     // the client's buffer (like buffer.memory): beyond it the generator waits
     this.maxQueuedRecords = 200_000;
     this.description = `kafkajs ${KAFKAJS_VERSION}, acks=${k.acks === -1 ? 'all' : k.acks}, batch ${k.batchBytes} B, linger ${k.lingerMs} ms, ${k.maxInFlight} in flight, compression ${k.compression}${k.idempotent ? ', idempotent' : ''}${k.transactionalId ? `, transactional (${k.transactionalId})` : ''}`;
@@ -82,7 +128,7 @@ export class KafkaPerfProducer implements PerfProducerDriver {
     this.queue.push({ chunk, from: 0, to: chunk.records.length });
     this.queuedRecords += chunk.records.length;
     this.unsettled += chunk.records.length;
-    for (const r of chunk.records) this.queuedBytes += r.value.length;
+    for (const r of chunk.records) this.queuedBytes += recordWireBytes(r);
     this.pump(false);
   }
 
@@ -94,7 +140,7 @@ export class KafkaPerfProducer implements PerfProducerDriver {
     const k = this.options.kafka;
     while (this.inFlight < k.maxInFlight && this.queuedRecords > 0) {
       const waited = Date.now() - this.oldestQueuedAt;
-      if (!flushing && k.lingerMs > 0 && this.queuedBytes < k.batchBytes && waited < k.lingerMs) {
+      if (!flushing && k.lingerMs > 0 && this.queuedBytes < this.maxBatchBytes && waited < k.lingerMs) {
         if (!this.lingerTimer) {
           this.lingerTimer = setTimeout(() => {
             this.lingerTimer = undefined;
@@ -103,7 +149,7 @@ export class KafkaPerfProducer implements PerfProducerDriver {
         }
         return;
       }
-      this.dispatch(this.takeBatch(k.batchBytes));
+      this.dispatch(this.takeBatch(this.maxBatchBytes));
     }
   }
 
@@ -113,14 +159,22 @@ export class KafkaPerfProducer implements PerfProducerDriver {
     while (this.queue.length > 0 && (bytes < maxBytes || taken.length === 0)) {
       const seg = this.queue[0]!;
       let end = seg.from;
-      while (end < seg.to && (bytes < maxBytes || end === seg.from)) {
-        bytes += seg.chunk.records[end]!.value.length;
+      const before = bytes;
+      // a record joins the batch only if the batch stays within maxBytes (a batch holds at least one record)
+      while (end < seg.to) {
+        const size = recordWireBytes(seg.chunk.records[end]!);
+        if (bytes + size > maxBytes && (taken.length > 0 || end > seg.from)) break;
+        bytes += size;
         end++;
       }
+      if (end === seg.from) break;
       taken.push({ chunk: seg.chunk, from: seg.from, to: end });
       this.queuedRecords -= end - seg.from;
       if (end === seg.to) this.queue.shift();
-      else seg.from = end;
+      else {
+        seg.from = end;
+        if (bytes > before) break; // the batch is full
+      }
     }
     this.queuedBytes -= bytes;
     if (this.queuedRecords > 0) this.oldestQueuedAt = Date.now();
@@ -232,21 +286,50 @@ export async function createKafkaPerfProducer(
     throw new UsageError('--transactional-id needs --acks all', { hint: 'drop --acks or pass --acks all' });
   if ((k.idempotent || k.transactionalId) && k.maxInFlight > 1) k.maxInFlight = 1;
   await ensureTopic(connection, options);
+  const maxBytes = await maxMessageBytes(connection, options.topic);
+  checkRecordFits(options, maxBytes);
   const producer = connection.kafka.producer({
     allowAutoTopicCreation: false,
     idempotent: k.idempotent || Boolean(k.transactionalId),
     transactionalId: k.transactionalId,
     maxInFlightRequests: k.idempotent || k.transactionalId ? 1 : undefined,
     createPartitioner: Partitioners.DefaultPartitioner,
+    ...(k.retries !== undefined
+      ? {
+          retry: {
+            retries: k.retries,
+            initialRetryTime: k.retryBackoffMs ?? 100,
+            maxRetryTime: k.retryBackoffMaxMs ?? 1000,
+          },
+        }
+      : {}),
   });
   await connection.call('connect producer', () => producer.connect(), options.topic);
-  const driver = new KafkaPerfProducer(connection, producer, options);
+  const driver = new KafkaPerfProducer(connection, producer, options, maxBytes);
   connection.onClose(() => driver.close());
   return driver;
 }
 
+/** A record larger than the topic accepts would fail every send: refused before the load (exit 2). */
+function checkRecordFits(options: PerfProducerOptions, maxBytes: number): void {
+  if (options.maxRecordBytes === undefined) return;
+  const wire =
+    BATCH_HEADER_BYTES +
+    recordWireBytes({ value: Buffer.alloc(0), stamp: '0000000000000000' }) +
+    options.maxRecordBytes;
+  if (wire > maxBytes) {
+    throw new UsageError(
+      `records of ${options.maxRecordBytes} bytes do not fit in topic ${options.topic}: its max.message.bytes is ${maxBytes} (a batch of one such record is ~${wire} bytes)`,
+      { hint: 'lower --record-size, or raise max.message.bytes on the topic (mqctl topic config set)' },
+    );
+  }
+}
+
 export class KafkaPerfConsumer implements PerfConsumerDriver {
   readonly description: string;
+  joinedAtEpochMs?: number;
+  /** set by kill(): resolves when the hang is over */
+  private killed?: Promise<void>;
 
   constructor(
     private readonly connection: KafkaConnection,
@@ -272,7 +355,7 @@ export class KafkaPerfConsumer implements PerfConsumerDriver {
       : [];
   }
 
-  async start(onRecord: (bytes: number, stamp: string | undefined) => void): Promise<void> {
+  async start(onRecord: PerfRecordListener): Promise<void> {
     const { topic, from } = this.options;
     // "latest" means the end as of now, fixed before producing starts (not whenever the group joins);
     // members of a shared group (--threads) start where preparePerfConsumerGroup committed instead
@@ -290,13 +373,34 @@ export class KafkaPerfConsumer implements PerfConsumerDriver {
       autoCommitInterval: 1000,
       eachBatchAutoResolve: true,
       eachBatch: async ({ batch }) => {
+        const partition = batch.partition;
         for (const m of batch.messages) {
+          // killed: the batch is never resolved, so its offsets are not committed (a crash mid-batch)
+          if (this.killed) await this.killed.then(() => Promise.reject(new Error('consumer killed')));
           const stamp = m.headers?.[PERF_STAMP_HEADER];
-          onRecord(m.value?.length ?? 0, stamp === undefined ? undefined : String(stamp));
+          onRecord(
+            m.value?.length ?? 0,
+            stamp === undefined ? undefined : String(stamp),
+            m.value ?? undefined,
+            `p${partition}@${m.offset}`,
+          );
         }
       },
     });
     for (const p of endOffsets) this.consumer.seek({ topic, partition: p.partition, offset: p.offset });
+  }
+
+  /**
+   * A crash: from now on no record reaches the listener and the batch in hand is never resolved (its
+   * offsets stay uncommitted); after `hangMs` the consumer disconnects. Offsets resolved before the kill
+   * may still be committed on the way out, as the auto-commit of a crashing client could have done.
+   */
+  async kill(hangMs: number): Promise<void> {
+    let wake!: () => void;
+    this.killed = new Promise<void>((resolve) => (wake = resolve));
+    await new Promise((resolve) => setTimeout(resolve, hangMs));
+    wake();
+    await this.consumer.disconnect().catch(() => undefined);
   }
 
   async close(): Promise<void> {
@@ -320,10 +424,16 @@ export async function createKafkaPerfConsumer(
     maxBytes: 16 * 1024 * 1024,
     allowAutoTopicCreation: false,
   });
-  consumer.on(consumer.events.CRASH, (event) => {
-    process.stderr.write(`kafka consumer crashed: ${String(event.payload.error?.message ?? '')}\n`);
-  });
   const driver = new KafkaPerfConsumer(connection, consumer, { ...options, group });
+  consumer.on(consumer.events.CRASH, (event) => {
+    // kafkajs restarts the consumer after a retriable crash (e.g. "The coordinator is loading" on a fresh
+    // broker): nothing for the user to act on. Only a crash it does not recover from reaches stderr.
+    if (event.payload.restart) return;
+    process.stderr.write(`kafka consumer stopped: ${String(event.payload.error?.message ?? '')}\n`);
+  });
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    driver.joinedAtEpochMs ??= Date.now();
+  });
   connection.onClose(() => driver.close());
   return driver;
 }

@@ -1,5 +1,5 @@
 import { ConfigResourceTypes, type Admin, type ITopicMetadata } from './kafkajs';
-import { MqctlError, NotFoundError, UsageError } from '../../cli/errors';
+import { MqctlError, NotFoundError, UsageError } from '../../core/errors';
 import { sleep } from '../../util/timeout';
 import { mapLimit, nameMatcher, validateKafkaTopicName, validatePartitionCount } from '../../topics/validate';
 import type {
@@ -14,9 +14,10 @@ import type {
   TopicDescription,
   TopicListOptions,
   TopicSummary,
-} from '../topics';
+} from '../contracts/topics';
 import type { KafkaConnection } from './connection';
 import { waitForTopicLeaders } from './wait';
+import { refuseProtected } from '../contracts/protected';
 
 /** DescribeConfigs' ConfigSource enum (KIP-226), as words users know from kafka-configs.sh. */
 const CONFIG_SOURCES: Record<number, string> = {
@@ -70,8 +71,9 @@ export class KafkaTopicAdmin implements TopicAdmin {
     return this.call('list topics', () => admin.listTopics());
   }
 
-  async requireExisting(names: string[]): Promise<void> {
+  async requireExisting(names: string[], action?: string): Promise<void> {
     for (const name of names) validateKafkaTopicName(name);
+    if (action) for (const name of names) refuseProtected(action, { kind: 'kafka', type: 'topic', name });
     const existing = new Set(await this.topicNames());
     const missing = names.filter((n) => !existing.has(n));
     if (missing.length > 0) throw this.notFound(missing);
@@ -261,7 +263,7 @@ export class KafkaTopicAdmin implements TopicAdmin {
   }
 
   async delete(names: string[], _options: { force?: boolean } = {}): Promise<TopicDeleteResult[]> {
-    await this.requireExisting(names);
+    await this.requireExisting(names, 'delete topic');
     const admin = await this.admin();
     await this.call(
       'delete topics',
@@ -291,6 +293,7 @@ export class KafkaTopicAdmin implements TopicAdmin {
 
   async alterPartitions(name: string, partitions: number, dryRun: boolean): Promise<PartitionAlterResult> {
     validatePartitionCount(partitions);
+    refuseProtected('change the partitions of topic', { kind: 'kafka', type: 'topic', name });
     const topic = await this.metadata(name);
     const current = topic.partitions.length;
     const result = { name, previousPartitions: current, partitions, changed: false, dryRun };
@@ -398,7 +401,7 @@ export class KafkaTopicAdmin implements TopicAdmin {
     remove: string[],
     dryRun: boolean,
   ): Promise<ConfigChangeResult> {
-    await this.requireExisting([name]);
+    await this.requireExisting([name], 'change the configs of topic');
     const current = await this.readConfigs(name);
     const known = new Set(current.map((c) => c.name));
     const unknown = [...Object.keys(set), ...remove].filter((k) => !known.has(k));

@@ -1,9 +1,9 @@
 import { describeTarget, secretOf } from '../../config/resolve';
 import type { PulsarContext, ResolvedContext } from '../../config/types';
-import { HttpJsonClient } from '../http';
+import { HttpJsonClient, basicAuth } from '../http';
 import { tlsOptions } from '../tls';
-import type { PulsarClientKind } from '../perf';
-import type { BrokerConnectionBase, ClusterInfo, ConnectOptions } from '../types';
+import type { PulsarClientKind } from '../contracts/perf';
+import type { BrokerConnectionBase, ClusterInfo, ConnectOptions } from '../contracts/connection';
 import { PulsarBinaryClient } from './binary/client';
 import { loadNativePulsar, type NativePulsarStatus } from './native';
 import { PulsarWebSocketClient } from './websocket';
@@ -34,10 +34,17 @@ export class PulsarConnection implements BrokerConnectionBase {
     const tls = tlsOptions(ctx.tls);
     this.token = token;
     this.tls = tls;
+    // Credentials written into the admin URL (Pulsar's basic authentication) are sent, not dropped; a token wins.
+    const admin = new URL(ctx.adminUrl);
+    const basic = admin.username
+      ? basicAuth(decodeURIComponent(admin.username), decodeURIComponent(admin.password))
+      : undefined;
+    admin.username = '';
+    admin.password = '';
     this.admin = new HttpJsonClient({
-      baseUrl: ctx.adminUrl,
+      baseUrl: admin.toString().replace(/\/$/, ''),
       timeoutMs: options.timeoutMs,
-      authorization: token ? `Bearer ${token}` : undefined,
+      authorization: token ? `Bearer ${token}` : basic,
       service: 'Pulsar admin API',
       tls,
     });

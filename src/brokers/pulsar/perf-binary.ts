@@ -4,8 +4,9 @@ import type {
   PerfConsumerOptions,
   PerfProducerDriver,
   PerfProducerOptions,
-} from '../perf';
-import { PERF_STAMP_HEADER } from '../perf';
+  PerfRecordListener,
+} from '../contracts/perf';
+import { PERF_STAMP_HEADER } from '../contracts/perf';
 import type { PulsarBinaryConsumer, PulsarBinaryProducer } from './binary/client';
 import { DEFAULT_PRODUCER_SETTINGS, type ProducerSettings, type SendSink } from './binary/producer';
 import type { KeyValue } from './binary/proto';
@@ -92,17 +93,28 @@ export class PulsarBinaryPerfConsumer implements PerfConsumerDriver {
   ) {
     const partitions = consumer.partitions.length;
     this.description =
-      `binary protocol (mqctl), subscription ${options.group}, receiver queue ${options.prefetch}` +
+      `binary protocol (mqctl), subscription ${options.group}, receiver queue ${options.prefetch}, ${options.pulsarAck ?? (options.members && options.members > 1 ? 'individual' : 'cumulative')} acks` +
       (partitions > 1 ? `, ${partitions} partitions` : '');
   }
 
-  async start(onRecord: (bytes: number, stamp: string | undefined) => void): Promise<void> {
+  async start(onRecord: PerfRecordListener): Promise<void> {
     this.consumer.start(
-      (record) => onRecord(record.payload.length, stampOf(record.properties)),
+      (record) =>
+        onRecord(
+          record.payload.length,
+          stampOf(record.properties),
+          record.payload,
+          `${record.messageId.ledgerId}:${record.messageId.entryId}:${record.messageId.batchIndex ?? -1}${record.redeliveryCount ? ` redelivery ${record.redeliveryCount}` : ''}`,
+        ),
       (error) => {
         this.failure ??= error;
       },
     );
+  }
+
+  /** A crash: nothing more is handed out or acknowledged; after `hangMs` the connections drop uncleanly. */
+  async kill(hangMs: number): Promise<void> {
+    await this.consumer.kill(hangMs);
   }
 
   async close(): Promise<void> {

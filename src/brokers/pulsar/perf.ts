@@ -1,12 +1,13 @@
-import { NotFoundError } from '../../cli/errors';
+import { NotFoundError, UsageError } from '../../core/errors';
 import type {
   PerfChunk,
   PerfConsumerDriver,
   PerfConsumerOptions,
   PerfProducerDriver,
   PerfProducerOptions,
-} from '../perf';
-import { PERF_STAMP_HEADER } from '../perf';
+  PerfRecordListener,
+} from '../contracts/perf';
+import { PERF_STAMP_HEADER } from '../contracts/perf';
 import type { PulsarConnection } from './connection';
 import { binaryProducerSettings, PulsarBinaryPerfConsumer, PulsarBinaryPerfProducer } from './perf-binary';
 import { parsePulsarTopic } from './topic-name';
@@ -132,13 +133,13 @@ export class PulsarPerfConsumer implements PerfConsumerDriver {
     this.description = `websocket API, ${options.members && options.members > 1 ? 'Shared' : 'Exclusive'} subscription ${options.group}, receiver queue ${options.prefetch}`;
   }
 
-  async start(onRecord: (bytes: number, stamp: string | undefined) => void): Promise<void> {
+  async start(onRecord: PerfRecordListener): Promise<void> {
     this.running = true;
     this.loop = (async () => {
       while (this.running) {
         const m = await this.consumer.receive(200);
         if (!m) continue;
-        onRecord(m.payload.length, m.properties[PERF_STAMP_HEADER]);
+        onRecord(m.payload.length, m.properties[PERF_STAMP_HEADER], m.payload, m.messageId);
         this.consumer.ack(m.messageId);
       }
     })();
@@ -172,11 +173,21 @@ export async function createPulsarPerfConsumer(
       initialPosition: options.from === 'earliest' ? 'Earliest' : 'Latest',
       receiverQueueSize: options.prefetch,
       ackGroupMs: 100,
+      ...(options.pulsarAck
+        ? { ackType: options.pulsarAck === 'individual' ? ('Individual' as const) : ('Cumulative' as const) }
+        : {}),
     });
     const driver = new PulsarBinaryPerfConsumer(consumer, { ...options, group });
     connection.onClose(() => driver.close());
     return driver;
   }
+  if (options.pulsarAck)
+    throw new UsageError(
+      '--pulsar-ack needs the binary client (the WebSocket API acknowledges each message)',
+      {
+        hint: 'add --pulsar-client binary',
+      },
+    );
   const consumer = await connection.websocket.consumer(options.topic, group, {
     // several consumer threads share the subscription; one consumer keeps it to itself
     subscriptionType: options.members && options.members > 1 ? 'Shared' : 'Exclusive',

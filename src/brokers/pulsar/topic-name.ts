@@ -1,4 +1,5 @@
-import { UsageError } from '../../cli/errors';
+import { UsageError } from '../../core/errors';
+import { refuseProtected } from '../contracts/protected';
 
 export interface PulsarTopicName {
   domain: 'persistent' | 'non-persistent';
@@ -55,4 +56,30 @@ export function parsePulsarTopic(
     full,
     restPath: `${domain}/${tenant}/${namespace}/${encodeURIComponent(local)}`,
   };
+}
+
+/** Pulsar tenant and namespace names (NamedEntity): letters, digits and _ . = : - */
+export function validatePulsarPath(role: 'tenant' | 'namespace', name: string): void {
+  const parts = name.split('/');
+  const expected = role === 'tenant' ? 1 : 2;
+  if (parts.length !== expected || parts.some((p) => !SEGMENT.test(p))) {
+    throw new UsageError(`invalid Pulsar ${role} name "${name}"`, {
+      hint:
+        role === 'tenant'
+          ? 'tenant names use letters, digits and _ . = : -'
+          : 'use tenant/namespace; names use letters, digits and _ . = : -',
+    });
+  }
+}
+
+/** Subscription names: non-empty, no control characters. */
+export function validatePulsarSubscription(name: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (!name || /[\u0000-\u001f\u007f]/.test(name))
+    throw new UsageError(`invalid Pulsar subscription name "${name}"`);
+}
+
+/** Refuses (exit 2) to change a Pulsar system topic; see contracts/protected.ts. */
+export function refuseSystemTopic(action: string, topic: PulsarTopicName): void {
+  refuseProtected(action, { kind: 'pulsar', type: 'topic', ...topic });
 }

@@ -1,6 +1,14 @@
 import type { ConnectionOptions } from 'node:tls';
 import WebSocket from 'ws';
-import { AuthError, MqctlError, NotFoundError, UnavailableError } from '../../cli/errors';
+import {
+  AuthError,
+  ExitCode,
+  MqctlError,
+  NotFoundError,
+  UnavailableError,
+  errorForExitCode,
+} from '../../core/errors';
+import { httpStatusRow } from '../http';
 import { parsePulsarTopic } from './topic-name';
 
 /**
@@ -21,6 +29,8 @@ export interface PulsarOutgoingMessage {
   properties?: Record<string, string>;
   /** Event time in ms since the epoch. */
   eventTime?: number;
+  /** Delayed delivery: the broker holds the message from Shared subscriptions this long (ms). */
+  deliverAfterMs?: number;
 }
 
 export interface PulsarIncomingMessage {
@@ -31,6 +41,8 @@ export interface PulsarIncomingMessage {
   publishTime: string;
   eventTime?: string;
   redeliveryCount: number;
+  /** Delayed messages (admin peek only): when the broker delivers it (ISO time). */
+  deliverAtTime?: string;
 }
 
 type Params = Record<string, string | number | boolean | undefined>;
@@ -103,7 +115,7 @@ export class PulsarWebSocketClient {
           new UnavailableError(
             `${what}: cannot reach the Pulsar WebSocket API at ${this.baseUrl} (${error.code ?? error.message})`,
             {
-              hint: 'is the broker running with webSocketServiceEnabled=true? (local: npm run brokers:up pulsar)',
+              hint: 'is the broker running with webSocketServiceEnabled=true, and --url right? (the address comes from flags, MQCTL_* variables or the context: mqctl context list)',
             },
           ),
         );
@@ -155,10 +167,12 @@ function wsStatusError(status: number, body: string, what: string): MqctlError {
       .replace(/\s+/g, ' ')
       .trim()
       .slice(0, 200) || `HTTP ${status}`;
-  if (status === 401 || status === 403)
-    return new AuthError(`${what}: refused by Pulsar (${reason})`, { hint: 'check the token' });
-  if (status === 404) return new NotFoundError(`${what}: not found (${reason})`);
-  return new MqctlError(`${what}: Pulsar WebSocket API answered HTTP ${status} (${reason})`);
+  const { exit, hint } = httpStatusRow(status);
+  if (exit === ExitCode.AUTH) return new AuthError(`${what}: refused by Pulsar (${reason})`, { hint });
+  if (exit === ExitCode.NOT_FOUND) return new NotFoundError(`${what}: not found (${reason})`);
+  return errorForExitCode(exit, `${what}: Pulsar WebSocket API answered HTTP ${status} (${reason})`, {
+    hint,
+  });
 }
 
 interface Pending {
@@ -195,6 +209,7 @@ export class PulsarWsProducer {
     if (message.properties && Object.keys(message.properties).length > 0)
       body.properties = message.properties;
     if (message.eventTime !== undefined) body.eventTime = message.eventTime;
+    if (message.deliverAfterMs !== undefined) body.deliverAfterMs = message.deliverAfterMs;
     return new Promise((resolve, reject) => {
       this.pending.set(context, { resolve, reject });
       this.ws.send(JSON.stringify(body), (error) => {

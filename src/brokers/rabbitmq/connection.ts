@@ -1,15 +1,63 @@
 import * as amqp from 'amqplib';
-import { AuthError, MqctlError, UnavailableError } from '../../cli/errors';
+import { testPause, testPauseArmed } from '../../core/test-pause';
 import { describeTarget, secretOf } from '../../config/resolve';
 import type { RabbitContext, ResolvedContext } from '../../config/types';
 import { withTimeout } from '../../util/timeout';
 import { HttpJsonClient, basicAuth } from '../http';
 import { tlsOptions } from '../tls';
-import type { BrokerConnectionBase, ClusterInfo, ConnectOptions } from '../types';
+import type { BrokerConnectionBase, ClusterInfo, ConnectOptions } from '../contracts/connection';
+import { mapAmqpError } from './errors';
 
 export type AmqpConnection = amqp.ChannelModel;
 export type AmqpChannel = amqp.Channel;
 export type AmqpConfirmChannel = amqp.ConfirmChannel;
+
+/**
+ * AMQP 0-9-1 transactions (tx.select / tx.commit). amqplib speaks them (its generated protocol table has the
+ * methods) but its channel model offers no call for them: these go through the channel's own `rpc`, as its
+ * confirm.select does. Method ids from the AMQP 0-9-1 spec: class tx (90), select 10/11, commit 20/21.
+ */
+const TX_SELECT = (90 << 16) | 10;
+const TX_SELECT_OK = (90 << 16) | 11;
+const TX_COMMIT = (90 << 16) | 20;
+const TX_COMMIT_OK = (90 << 16) | 21;
+type RpcChannel = { rpc(method: number, fields: object, expect: number): Promise<unknown> };
+
+/** A tx.commit method frame after its type and channel: size 4, class 90, method 20, frame end. */
+const TX_COMMIT_FRAME = Buffer.from([0, 0, 0, 4, 0, 90, 0, 20, 0xce]);
+
+/**
+ * Test-only (MQCTL_TEST_PAUSE_AT=rabbitmq:committing, see src/core/test-pause.ts): the connection's socket
+ * writes freeze the process once a write holding a tx.commit frame is flushed to the kernel: the broker gets
+ * the commit, the process never reads commit-ok. (amqplib queues frames through its own multiplexer, so
+ * nothing above the socket knows when the frame left.)
+ */
+function pauseAfterTxCommit(conn: AmqpConnection): AmqpConnection {
+  const stream = (conn as unknown as { connection: { stream: { write: (...args: unknown[]) => boolean } } })
+    .connection.stream;
+  const write = stream.write.bind(stream);
+  stream.write = (chunk: unknown, ...rest: unknown[]) => {
+    if (Buffer.isBuffer(chunk) && chunk.includes(TX_COMMIT_FRAME)) {
+      const done = rest.find((r) => typeof r === 'function') as ((e?: Error) => void) | undefined;
+      return write(chunk, (error?: Error) => {
+        done?.(error);
+        testPause('rabbitmq:committing');
+      });
+    }
+    return write(chunk, ...rest);
+  };
+  return conn;
+}
+
+/** Puts the channel in transaction mode: its publishes and acks apply only at txCommit. */
+export async function txSelect(ch: AmqpChannel): Promise<void> {
+  await (ch as unknown as RpcChannel).rpc(TX_SELECT, {}, TX_SELECT_OK);
+}
+
+/** Commits the channel's transaction: resolves once the broker answered commit-ok (copies confirmed). */
+export async function txCommit(ch: AmqpChannel): Promise<void> {
+  await (ch as unknown as RpcChannel).rpc(TX_COMMIT, {}, TX_COMMIT_OK);
+}
 
 interface Overview {
   rabbitmq_version?: string;
@@ -53,17 +101,26 @@ export class RabbitConnection implements BrokerConnectionBase {
     this.timeoutMs = options.timeoutMs;
     this.vhost = ctx.vhost ?? '/';
     const url = new URL(ctx.url);
+    const explicitPassword = secretOf(ctx.password, ctx.passwordEnv);
     const username = ctx.username ?? (url.username ? decodeURIComponent(url.username) : 'guest');
-    const password =
-      secretOf(ctx.password, ctx.passwordEnv) ?? (url.password ? decodeURIComponent(url.password) : 'guest');
+    const password = explicitPassword ?? (url.password ? decodeURIComponent(url.password) : 'guest');
     url.username = encodeURIComponent(username);
     url.password = encodeURIComponent(password);
     url.pathname = `/${encodeURIComponent(this.vhost)}`;
     this.amqpUrl = url.toString();
+    // Credentials written into the management URL are the management API's (the HTTP client would drop
+    // them silently); --username / --password still win.
+    const management = new URL(ctx.managementUrl);
+    const managementUser =
+      ctx.username ?? (management.username ? decodeURIComponent(management.username) : username);
+    const managementPassword =
+      explicitPassword ?? (management.password ? decodeURIComponent(management.password) : password);
+    management.username = '';
+    management.password = '';
     this.management = new HttpJsonClient({
-      baseUrl: ctx.managementUrl,
+      baseUrl: management.toString().replace(/\/$/, ''),
       timeoutMs: options.timeoutMs,
-      authorization: basicAuth(username, password),
+      authorization: basicAuth(managementUser, managementPassword),
       service: 'RabbitMQ management API',
       tls: tlsOptions(ctx.tls),
     });
@@ -87,9 +144,11 @@ export class RabbitConnection implements BrokerConnectionBase {
         amqp.connect(this.amqpUrl, socketOptions),
         this.timeoutMs,
         `AMQP connect to ${this.target}`,
-      ).catch((error: unknown) => {
-        throw mapAmqpError(error, this.target);
-      });
+      )
+        .then((conn) => (testPauseArmed('rabbitmq:committing') ? pauseAfterTxCommit(conn) : conn))
+        .catch((error: unknown) => {
+          throw mapAmqpError(error, this.target, this.vhost);
+        });
       this.amqpConnection.catch(() => undefined);
       this.closers.push(async () => {
         const conn = await this.amqpConnection?.catch(() => undefined);
@@ -155,36 +214,29 @@ export class RabbitConnection implements BrokerConnectionBase {
     };
   }
 
+  /**
+   * Drops the AMQP socket without a clean close (a crashed client, for fault tests): the broker sees the
+   * connection die, requeues what was unacknowledged and forgets what was sent with automatic ack.
+   */
+  destroy(): void {
+    void this.amqpConnection
+      ?.then((conn) => {
+        type Underlying = {
+          on(event: string, fn: () => void): void;
+          stream?: { destroy(error?: Error): void };
+        };
+        const underlying = (conn as unknown as { connection?: Underlying }).connection;
+        // the dying connection reports errors (socket error, heartbeat): nobody listens to a crashed client
+        conn.on('error', () => undefined);
+        underlying?.on('error', () => undefined);
+        // destroy with an error: amqplib listens for 'error'/'end' on its socket, not for a bare 'close'
+        underlying?.stream?.destroy(new Error('connection dropped (fault test)'));
+      })
+      .catch(() => undefined);
+  }
+
   async close(): Promise<void> {
     const closers = this.closers.splice(0).reverse();
     await Promise.allSettled(closers.map((fn) => withTimeout(fn(), 5000, 'close').catch(() => undefined)));
   }
-}
-
-export function mapAmqpError(error: unknown, target: string): MqctlError {
-  if (error instanceof MqctlError) return error;
-  const err = error as Error & { code?: string | number };
-  const message = err.message ?? String(error);
-  if (/ACCESS_REFUSED|403|username or password/i.test(message)) {
-    return new AuthError(`RabbitMQ at ${target} refused the login: ${message.split('\n')[0]}`, {
-      hint: 'check the user name and password',
-    });
-  }
-  if (/NOT_ALLOWED|vhost/i.test(message) && /vhost|virtual host/i.test(message)) {
-    return new AuthError(`RabbitMQ at ${target}: ${message.split('\n')[0]}`, {
-      hint: "check --vhost and the user's permissions",
-    });
-  }
-  if (
-    /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|ECONNRESET|socket|closed/i.test(message) ||
-    typeof err.code === 'string'
-  ) {
-    return new UnavailableError(
-      `cannot reach RabbitMQ at ${target} (${err.code ?? message.split('\n')[0]})`,
-      {
-        hint: 'is the broker running and the URL right? (local: npm run brokers:up rabbitmq)',
-      },
-    );
-  }
-  return new MqctlError(`RabbitMQ error: ${message.split('\n')[0]}`);
 }

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { GetMessage, Message, Options } from 'amqplib';
-import { NotFoundError, UnavailableError } from '../../cli/errors';
+import { NotFoundError, UnavailableError } from '../../core/errors';
+import { setTestPauseDetail, testPause } from '../../core/test-pause';
+import { withTimeout } from '../../util/timeout';
+import { refuseProtected } from '../contracts/protected';
 import { amqpHeadersToText, decodeRabbitOrigin, decodeReplayMark } from '../../dlq/headers';
 import {
   ReplayFailedError,
@@ -13,7 +16,7 @@ import {
   type ReplayOptions,
   type ReplaySummary,
 } from '../../dlq/replay';
-import type { DlqMessage, DlqSummaryRow } from '../../dlq/types';
+import type { DlqMessage, DlqSummaryRow, RetryStage } from '../../dlq/types';
 import {
   DEFAULT_RABBIT_DLQ_PATTERNS,
   globsToRegExp,
@@ -22,8 +25,9 @@ import {
   type DlqListOptions,
   type PurgeOptions,
   type PurgeSummary,
-} from '../dlq';
-import type { AmqpChannel, RabbitConnection } from './connection';
+} from '../contracts/dlq';
+import { txCommit, txSelect, type AmqpChannel, type RabbitConnection } from './connection';
+import { amqpReplyCode } from './errors';
 
 interface QueueInfo {
   name: string;
@@ -40,8 +44,18 @@ interface Binding {
   routing_key: string;
 }
 
-/** Confirms outstanding at once: enough to keep the pipe full, few enough to bound a crash's duplicates. */
-const MAX_IN_FLIGHT = 256;
+/**
+ * Replay runs on one channel in AMQP transaction mode (tx.select): the copies (basic.publish) and the acks of their
+ * DLQ deliveries go into one transaction, committed at most every CHUNK_MESSAGES copies or CHUNK_MS. RabbitMQ
+ * applies a tx.commit in one step of the channel (it delivers the buffered publishes and applies the buffered
+ * acks, then answers commit-ok once the copies are confirmed: on disk for persistent messages): a client killed
+ * before the broker handled tx.commit leaves neither copies nor acks (the deliveries go back to the DLQ), one
+ * killed after leaves both. So a kill duplicates nothing. (Until 2026-12, replay used publisher confirms and
+ * acked each DLQ delivery after its confirm: every kill duplicated up to the 64 copies in flight, measured 61 per
+ * kill over 20 kills, because nothing ties an ack to a publish on another channel.)
+ */
+const CHUNK_MESSAGES = 1000;
+const CHUNK_MS = 250;
 /** Largest consumer prefetch replay asks for (messages left in the DLQ are held within it). */
 const PREFETCH_LIMIT = 50_000;
 
@@ -63,7 +77,8 @@ export class RabbitDlq implements DlqAccess {
     return `/api/queues/${this.connection.vhostPath}/${encodeURIComponent(name)}`;
   }
 
-  async depth(queue: string): Promise<number> {
+  async depth(queue: string, action?: string): Promise<number> {
+    if (action) refuseProtected(`${action} queue`, { kind: 'rabbitmq', type: 'queue', name: queue });
     const info = await this.connection.management.request<QueueInfo>({
       path: this.queuePath(queue),
       allow404: true,
@@ -83,7 +98,11 @@ export class RabbitDlq implements DlqAccess {
     );
   }
 
-  async list(options: DlqListOptions): Promise<DlqSummaryRow[]> {
+  /**
+   * The dead-letter wiring of the vhost: for each queue, the queues its dead letters reach (its dead-letter
+   * exchange's bindings, or the default exchange and its dead-letter routing key), and the reverse.
+   */
+  private async topology(): Promise<Topology> {
     const queues = await this.connection.management.get<QueueInfo[]>(
       `/api/queues/${this.connection.vhostPath}`,
       {
@@ -92,11 +111,15 @@ export class RabbitDlq implements DlqAccess {
     );
     const byName = new Map(queues.map((q) => [q.name, q]));
     const sources = new Map<string, Set<string>>();
+    const targets = new Map<string, Set<string>>();
     const addSource = (dlq: string, source: string) => {
       if (!byName.has(dlq)) return;
       const set = sources.get(dlq) ?? new Set<string>();
       set.add(source);
       sources.set(dlq, set);
+      const out = targets.get(source) ?? new Set<string>();
+      out.add(dlq);
+      targets.set(source, out);
     };
     const bindingsOf = new Map<string, Binding[]>();
     for (const q of queues) {
@@ -126,31 +149,108 @@ export class RabbitDlq implements DlqAccess {
         addSource(b.destination, q.name);
       }
     }
+    return { queues, byName, sources, targets };
+  }
+
+  async list(options: DlqListOptions): Promise<DlqSummaryRow[]> {
+    const topo = await this.topology();
+    const { queues, sources } = topo;
     const pattern = globsToRegExp(options.patterns ?? DEFAULT_RABBIT_DLQ_PATTERNS);
     const now = Date.now();
     const dlqs = queues
-      .filter((q) => sources.has(q.name) || pattern.test(q.name))
+      // A TTL retry queue is fed by its source's dead-letter exchange too, but it is a stage of a retry chain
+      // (its messages go back by themselves), not a DLQ; unless its name says it is one.
+      .filter((q) => (sources.has(q.name) && !isRetryStage(topo, q.name)) || pattern.test(q.name))
       .sort((a, b) => a.name.localeCompare(b.name));
     // The management API's counts lag by a stats interval: a passive declare gives the live ready count.
     const live = new Map<string, number>();
+    const liveDepth = async (name: string): Promise<number | undefined> => {
+      if (!live.has(name)) {
+        const ch = await this.connection.channel();
+        const ok = await ch.checkQueue(name).catch(() => undefined);
+        if (ok) live.set(name, ok.messageCount);
+        await ch.close().catch(() => undefined);
+      }
+      return live.get(name);
+    };
+    const rows: DlqSummaryRow[] = [];
     for (const q of dlqs) {
-      const ch = await this.connection.channel();
-      const ok = await ch.checkQueue(q.name).catch(() => undefined);
-      if (ok) live.set(q.name, ok.messageCount);
-      await ch.close().catch(() => undefined);
-    }
-    return dlqs.map((q) => {
       const oldest = q.head_message_timestamp ? q.head_message_timestamp * 1000 : undefined;
-      return {
+      const row: DlqSummaryRow = {
         name: q.name,
         kind: 'rabbitmq' as const,
         recognisedBy: sources.has(q.name) ? 'dead-letter exchange' : 'name pattern',
-        depth: Math.max(live.get(q.name) ?? 0, q.messages ?? 0),
+        depth: Math.max((await liveDepth(q.name)) ?? 0, q.messages ?? 0),
         oldestTimestamp: oldest,
         oldestAgeMs: oldest === undefined ? undefined : now - oldest,
         sources: [...(sources.get(q.name) ?? [])].sort(),
       };
-    });
+      // list takes no message (that would requeue them): depth and TTL per stage; dlq stats reads them.
+      const chain = await this.stagesInfo(topo, q.name, 0, liveDepth);
+      if (chain.length > 0) row.retryChain = chain;
+      rows.push(row);
+    }
+    return rows;
+  }
+
+  async retryChain(dlq: string, sample: number): Promise<RetryStage[]> {
+    const topo = await this.topology();
+    const depth = async (name: string): Promise<number | undefined> => {
+      const ch = await this.connection.channel();
+      const ok = await ch.checkQueue(name).catch(() => undefined);
+      await ch.close().catch(() => undefined);
+      return ok?.messageCount;
+    };
+    return this.stagesInfo(topo, dlq, sample, depth);
+  }
+
+  /**
+   * The TTL retry queues of the DLQ's source queues (its dead-letter sources, and the queue its name is made
+   * from: `orders` for `orders.dlq`), each with its depth and TTL; with `sample` > 0, from up to that many of
+   * its messages (taken and requeued, as peek does) the attempts (x-death count of the source queue) and the
+   * due times (the x-death time of its dead-lettering into the stage + the stage's TTL).
+   */
+  private async stagesInfo(
+    topo: Topology,
+    dlq: string,
+    sample: number,
+    depthOf: (name: string) => Promise<number | undefined>,
+  ): Promise<RetryStage[]> {
+    const chainSources = new Set(topo.sources.get(dlq) ?? []);
+    const named = sourceFromDlqName(dlq);
+    if (named && topo.byName.has(named)) chainSources.add(named);
+    const out: RetryStage[] = [];
+    const now = Date.now();
+    for (const source of [...chainSources].sort()) {
+      for (const stage of retryStagesOf(topo, source)) {
+        const ttlMs = ttlOf(topo.byName.get(stage)!)!;
+        const depth = (await depthOf(stage)) ?? topo.byName.get(stage)?.messages ?? 0;
+        // Every message of a queue with one TTL waits for it: the broker dead-letters it back when it is due.
+        const row: RetryStage = { topic: stage, depth, sampled: 0, notYetDue: sample > 0 ? 0 : depth, ttlMs };
+        if (sample > 0 && depth > 0) {
+          for await (const m of this.browse(stage, { limit: sample })) {
+            row.sampled++;
+            const byQueue = m.origin.deathsByQueue ?? {};
+            const attempts =
+              byQueue[source] ?? retryStagesOf(topo, source).reduce((n, s) => n + (byQueue[s] ?? 0), 0);
+            if (attempts > 0) row.maxAttempts = Math.max(row.maxAttempts ?? 0, attempts);
+            // Its latest x-death entry is its dead-lettering out of the source into this stage. RabbitMQ keeps
+            // one entry per queue and reason with the time of the first such death (and counts the others), so
+            // on a first wait (count 1) it is due at that time + the TTL (x-death times have whole seconds).
+            // Otherwise (a later round, or published into the stage by the application) the due time is
+            // unknown, and it waits.
+            const due =
+              m.origin.topic === source && m.origin.deaths === 1 && m.origin.timestamp !== undefined
+                ? m.origin.timestamp + ttlMs
+                : undefined;
+            if (due === undefined || due > now) row.notYetDue++;
+            if (due !== undefined && due > now) row.nextDueAt = Math.min(row.nextDueAt ?? Infinity, due);
+          }
+        }
+        out.push(row);
+      }
+    }
+    return out;
   }
 
   private decode(queue: string, index: number, msg: Message): DlqMessage {
@@ -182,7 +282,7 @@ export class RabbitDlq implements DlqAccess {
       const ch = await this.connection.channel();
       return { ch, ready: ok.messageCount };
     } catch (error) {
-      if (/NOT_FOUND|404/.test((error as Error).message)) throw this.notFound(queue);
+      if (amqpReplyCode(error) === 404) throw this.notFound(queue);
       throw error;
     }
   }
@@ -240,44 +340,81 @@ export class RabbitDlq implements DlqAccess {
   async replay(queue: string, options: ReplayOptions): Promise<ReplaySummary> {
     const startedAt = Date.now();
     const summary = emptySummary(queue, options);
-    const { ch: getCh, ready } = await this.openOn(queue);
-    const confirmCh = options.dryRun ? undefined : await this.connection.confirmChannel();
+    const { ch, ready } = await this.openOn(queue);
     let failure: unknown;
     const existing = new Map<string, boolean>();
-    const targetExists = async (target: string): Promise<boolean> => {
-      if (!existing.has(target)) {
-        const probe = await this.connection.channel();
-        existing.set(
-          target,
-          await probe.checkQueue(target).then(
-            () => true,
-            () => false,
-          ),
-        );
-        await probe.close().catch(() => undefined);
+    const exists = async (kind: 'queue' | 'exchange', name: string): Promise<boolean> => {
+      const id = `${kind}\u0000${name}`;
+      if (!existing.has(id)) {
+        if (kind === 'exchange' && name === '') existing.set(id, true);
+        else {
+          const probe = await this.connection.channel();
+          const check = kind === 'queue' ? probe.checkQueue(name) : probe.checkExchange(name);
+          existing.set(
+            id,
+            await check.then(
+              () => true,
+              () => false,
+            ),
+          );
+          await probe.close().catch(() => undefined);
+        }
       }
-      return existing.get(target)!;
+      return existing.get(id)!;
     };
-    let inFlight = 0;
-    let drained: (() => void) | undefined;
-    const held: Message[] = [];
+    const byExchange = !options.to && options.route === 'exchange';
+    /** Copies (and DLQ acks) of the open transaction, by target, to take out of the counts if it fails. */
+    let chunk: string[] = [];
+    let chunkStartedAt = Date.now();
+    let held = 0;
+    let committedCopies = 0;
+    const commit = async (): Promise<void> => {
+      if (chunk.length === 0) return;
+      const done = chunk;
+      chunk = [];
+      setTestPauseDetail(() => ({ committed: committedCopies, inTransaction: done.length }));
+      testPause('rabbitmq:published');
+      try {
+        // (rabbitmq:committing, tx.commit on the wire and commit-ok not read, pauses in the socket layer:
+        // src/brokers/rabbitmq/connection.ts.)
+        await withTimeout(txCommit(ch), this.connection.timeoutMs, `tx.commit on ${queue}`);
+      } catch (error) {
+        // Not committed: the broker drops the transaction's copies and acks with the channel, and the
+        // deliveries go back to the DLQ. Nothing was copied, nothing lost.
+        for (const target of done)
+          recordFailure(
+            summary,
+            target,
+            `transaction of ${done.length} copies not committed: ${(error as Error).message}`,
+          );
+        throw error;
+      }
+      testPause('rabbitmq:committed');
+      committedCopies += done.length;
+      options.onProgress?.(summary);
+    };
     let stopConsumer = async (): Promise<void> => undefined;
     try {
-      // A consumer (basic.get costs a round trip per message). Every delivery is held until acked after its
-      // copy's confirm, or requeued at the end, so none comes round twice; at most the messages ready at the
-      // start are taken. The prefetch window must hold the messages left in the DLQ.
-      await getCh.prefetch(Math.min(Math.max(ready, 1), PREFETCH_LIMIT));
+      if (!options.dryRun)
+        await withTimeout(txSelect(ch), this.connection.timeoutMs, `tx.select on ${queue}`);
+      // A consumer (basic.get costs a round trip per message). Every delivery is held until acked in a committed
+      // transaction, or requeued at the end, so none comes round twice; at most the messages ready at the
+      // start are taken. The prefetch window must hold the messages left in the DLQ (an ack counts against it
+      // until its transaction commits).
+      await ch.prefetch(Math.min(Math.max(ready, 1), PREFETCH_LIMIT));
       const deliveries = new DeliveryQueue();
       const { consumerTag } =
         ready > 0
-          ? await getCh.consume(queue, (m) => deliveries.push(m), { noAck: false })
+          ? await ch.consume(queue, (m) => deliveries.push(m), { noAck: false })
           : { consumerTag: '' };
       stopConsumer = async () => {
-        if (consumerTag) await getCh.cancel(consumerTag).catch(() => undefined);
-        held.push(...deliveries.drain());
+        const tag = consumerTag;
+        stopConsumer = async () => undefined;
+        if (tag) await ch.cancel(tag).catch(() => undefined);
+        held += deliveries.drain().length;
       };
       for (let i = 1; i <= ready; i++) {
-        if (options.signal?.aborted || failure) break;
+        if (options.signal?.aborted) break;
         if (options.limit !== undefined && summary.replayed >= options.limit) break;
         const msg = await deliveries.next(this.connection.timeoutMs, options.signal);
         if (!msg) {
@@ -290,7 +427,21 @@ export class RabbitDlq implements DlqAccess {
         }
         const message = this.decode(queue, i, msg);
         let decision = decideReplay(message, options);
-        if (decision.action === 'replay' && !(await targetExists(decision.target))) {
+        // --route exchange: the exchange and routing keys of the first publish (x-death), not the queue.
+        const route = decision.action === 'replay' && byExchange ? originalRoute(message) : undefined;
+        if (decision.action === 'replay' && byExchange && !route) {
+          decision = {
+            action: 'fail',
+            reason: `${queue} #${i}: no exchange and routing keys in its x-death headers (use --route queue or --to)`,
+          };
+        } else if (decision.action === 'replay' && route) {
+          decision = { action: 'replay', target: route.label };
+          if (!(await exists('exchange', route.exchange)))
+            decision = {
+              action: 'fail',
+              reason: `${queue} #${i}: exchange "${route.exchange}" does not exist`,
+            };
+        } else if (decision.action === 'replay' && !(await exists('queue', decision.target))) {
           decision = {
             action: 'fail',
             reason: `${queue} #${i}: target queue "${decision.target}" does not exist`,
@@ -298,69 +449,63 @@ export class RabbitDlq implements DlqAccess {
         }
         if (decision.action === 'replay') await options.pacer.take(options.signal);
         record(summary, message, decision, options.planLimit);
-        if (decision.action !== 'replay' || !confirmCh) {
-          held.push(msg); // left in the DLQ: requeued at the end
+        if (decision.action !== 'replay' || options.dryRun) {
+          held++; // left in the DLQ: requeued at the end
           options.onProgress?.(summary);
           continue;
         }
-        const target = decision.target;
         const props: Options.Publish = {
           ...(msg.properties as Options.Publish),
           headers: { ...(msg.properties.headers ?? {}), ...markHeaders(message, options.jobId) },
           messageId: RabbitDlq.copyMessageId(msg, message),
           persistent: msg.properties.deliveryMode === 2 || msg.properties.deliveryMode === undefined,
         };
-        inFlight++;
-        // Default exchange, routing key = queue: exactly that queue, not every binding of the first hop.
-        confirmCh.publish('', target, msg.content, props, (err) => {
-          inFlight--;
-          if (err) {
-            failure ??= err;
-            recordFailure(
-              summary,
-              target,
-              `${queue} #${i}: publish to ${target} not confirmed: ${String(err)}`,
-            );
-            held.push(msg);
-          } else {
-            getCh.ack(msg); // only now: its copy is safely in the target
-          }
-          options.onProgress?.(summary);
-          if (inFlight < MAX_IN_FLIGHT) drained?.();
-        });
-        if (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => (drained = r));
+        // Default exchange, routing key = queue: exactly that queue, not every binding of the first hop. With
+        // --route exchange: the original exchange, first routing key, the others as CC (sender-selected
+        // distribution), so each bound queue gets one copy, as on the first publish.
+        if (route && route.routingKeys.length > 1) props.CC = route.routingKeys.slice(1);
+        ch.publish(
+          route ? route.exchange : '',
+          route ? route.routingKeys[0]! : decision.target,
+          msg.content,
+          props,
+        );
+        ch.ack(msg); // in the same transaction as its copy
+        if (chunk.length === 0) chunkStartedAt = Date.now();
+        chunk.push(decision.target);
+        if (chunk.length >= CHUNK_MESSAGES || Date.now() - chunkStartedAt > CHUNK_MS) await commit();
       }
       await stopConsumer();
-      await this.waitForConfirms(confirmCh, () => inFlight);
+      await commit();
+    } catch (error) {
+      failure = error;
     } finally {
       await stopConsumer();
-      for (const msg of held) getCh.nack(msg, false, true);
-      await getCh.close().catch(() => undefined);
-      await confirmCh?.close().catch(() => undefined);
+      if (chunk.length > 0) {
+        // Stopped before this transaction was committed: its copies are not made (rolled back with the channel).
+        for (const target of chunk)
+          recordFailure(summary, target, 'stopped before its transaction was committed');
+        chunk = [];
+      }
+      // Everything still unacked goes back when the channel closes (a transaction not committed is rolled back
+      // with it); the deliveries left in the DLQ are requeued in one frame first (nack multiple from tag 0).
+      if (held > 0 && failure === undefined) {
+        ch.nackAll(true);
+        if (!options.dryRun) await txCommit(ch).catch(() => undefined);
+      }
+      await ch.close().catch(() => undefined);
     }
     summary.interrupted = Boolean(options.signal?.aborted);
-    if (held.length > 0 && !options.dryRun)
-      summary.notes.push(`${held.length} message(s) left in ${queue} were requeued (marked redelivered)`);
+    if (held > 0 && !options.dryRun)
+      summary.notes.push(`${held} message(s) left in ${queue} were requeued (marked redelivered)`);
     if (options.dryRun) summary.notes.push(REQUEUE_NOTE);
     finishSummary(summary, startedAt);
     if (failure) throw new ReplayFailedError(summary, failure);
     return summary;
   }
 
-  private async waitForConfirms(
-    ch: { waitForConfirms(): Promise<void> } | undefined,
-    inFlight: () => number,
-  ): Promise<void> {
-    if (!ch) return;
-    const deadline = Date.now() + this.connection.timeoutMs;
-    await Promise.race([
-      ch.waitForConfirms().catch(() => undefined),
-      new Promise((r) => setTimeout(r, this.connection.timeoutMs)),
-    ]);
-    while (inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  }
-
   async purge(queue: string, options: PurgeOptions): Promise<PurgeSummary> {
+    refuseProtected('purge queue', { kind: 'rabbitmq', type: 'queue', name: queue });
     const { ch, ready } = await this.openOn(queue);
     try {
       if (!options.filter) {
@@ -390,6 +535,20 @@ export class RabbitDlq implements DlqAccess {
       await ch.close().catch(() => undefined);
     }
   }
+}
+
+/** The exchange and routing keys a dead letter was first published with (x-death), as a replay route. */
+function originalRoute(
+  message: DlqMessage,
+): { exchange: string; routingKeys: string[]; label: string } | undefined {
+  const exchange = message.origin.exchange;
+  const keys = message.origin.routingKeys ?? [];
+  if (exchange === undefined || keys.length === 0) return undefined;
+  return {
+    exchange,
+    routingKeys: keys,
+    label: `exchange "${exchange}" (routing keys ${keys.join(', ')})`,
+  };
 }
 
 /** Deliveries from basic.consume as a pull queue with a deadline. */
@@ -427,4 +586,50 @@ class DeliveryQueue {
   drain(): Message[] {
     return this.items.splice(0);
   }
+}
+
+interface Topology {
+  queues: QueueInfo[];
+  byName: Map<string, QueueInfo>;
+  /** Queue → the queues whose dead letters reach it. */
+  sources: Map<string, Set<string>>;
+  /** Queue → the queues its dead letters reach. */
+  targets: Map<string, Set<string>>;
+}
+
+/** A queue's message TTL (argument or policy), in ms. */
+function ttlOf(q: QueueInfo): number | undefined {
+  const ttl = q.arguments?.['x-message-ttl'] ?? q.effective_policy_definition?.['message-ttl'];
+  return typeof ttl === 'number' && ttl >= 0 ? ttl : undefined;
+}
+
+/**
+ * A TTL retry queue of `source`: a queue with a message TTL whose dead letters go back to `source`, and that is
+ * either fed by `source`'s own dead letters (the source rejects into it: a cycle) or by nothing (the application
+ * publishes into it). A DLQ with a TTL that expires into a parking lot is neither.
+ */
+function isRetryStageOf(topo: Topology, stage: string, source: string): boolean {
+  const q = topo.byName.get(stage);
+  if (!q || stage === source || ttlOf(q) === undefined) return false;
+  if (!topo.targets.get(stage)?.has(source)) return false;
+  const feeders = topo.sources.get(stage);
+  return !feeders || feeders.size === 0 || feeders.has(source);
+}
+
+function isRetryStage(topo: Topology, name: string): boolean {
+  return [...(topo.targets.get(name) ?? [])].some((s) => isRetryStageOf(topo, name, s));
+}
+
+/** The retry queues of `source`, shortest TTL first. */
+function retryStagesOf(topo: Topology, source: string): string[] {
+  return [...(topo.sources.get(source) ?? [])]
+    .filter((q) => isRetryStageOf(topo, q, source))
+    .sort((a, b) => ttlOf(topo.byName.get(a)!)! - ttlOf(topo.byName.get(b)!)! || a.localeCompare(b));
+}
+
+/** The queue a DLQ's name is made from (`orders` for `orders.dlq`, `orders-dlq`, `dlq.orders`, `orders.dlx.queue`). */
+function sourceFromDlqName(dlq: string): string | undefined {
+  const match =
+    /^(.+)[.-](?:dlq|DLQ)$/.exec(dlq) ?? /^dlq\.(.+)$/.exec(dlq) ?? /^(.+)\.dlx\.queue$/.exec(dlq);
+  return match?.[1];
 }

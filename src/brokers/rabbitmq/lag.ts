@@ -1,38 +1,7 @@
-import { NotFoundError, UnsupportedError } from '../../cli/errors';
 import type { LagQuery, LagRow, LagSnapshot } from '../../lag/model';
-import type { GroupDescription, GroupInfo, LagSource, ResetPlan, SkipResult } from '../lag';
+import type { LagSource } from '../contracts/lag';
 import type { AmqpChannel, RabbitConnection } from './connection';
-
-interface Rate {
-  rate?: number;
-}
-
-interface QueueInfo {
-  name: string;
-  vhost?: string;
-  state?: string;
-  type?: string;
-  messages?: number;
-  messages_ready?: number;
-  messages_unacknowledged?: number;
-  consumers?: number;
-  /** Seconds since the epoch of the head message's `timestamp` property (classic queues, when set). */
-  head_message_timestamp?: number | null;
-  message_stats?: {
-    publish?: number;
-    publish_details?: Rate;
-    ack?: number;
-    ack_details?: Rate;
-    deliver_no_ack?: number;
-    deliver_no_ack_details?: Rate;
-    get_no_ack?: number;
-    get_no_ack_details?: Rate;
-  };
-  consumer_details?: Array<{
-    consumer_tag?: string;
-    channel_details?: { connection_name?: string; peer_host?: string; peer_port?: number; name?: string };
-  }>;
-}
+import { RabbitQueueStats } from './queue-stats';
 
 /** Exact counts need AMQP: the management API's numbers are sampled (every 5 s by default). */
 const EXACT_COUNT_LIMIT = 500;
@@ -44,35 +13,10 @@ const EXACT_COUNT_LIMIT = 500;
  * timestamp property on a classic queue); otherwise it is reported as unknown, never guessed.
  */
 export class RabbitLagSource implements LagSource {
-  constructor(private readonly conn: RabbitConnection) {}
+  private readonly stats: RabbitQueueStats;
 
-  private queuePath(name?: string): string {
-    return `/api/queues/${this.conn.vhostPath}${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
-  }
-
-  private async queues(names: string[]): Promise<QueueInfo[]> {
-    if (names.length === 0) {
-      const all = await this.conn.management.get<QueueInfo[]>(this.queuePath());
-      return all.filter((q) => !q.name.startsWith('amq.'));
-    }
-    return Promise.all(
-      names.map(async (name) => {
-        const q = await this.conn.management.request<QueueInfo>({
-          path: this.queuePath(name),
-          allow404: true,
-          subject: `queue ${name}`,
-        });
-        if (!q) {
-          throw new NotFoundError(
-            `queue "${name}" not found in vhost ${this.conn.vhost} on RabbitMQ at ${this.conn.target}`,
-            {
-              hint: 'list queues with: mqctl group list --kind rabbitmq',
-            },
-          );
-        }
-        return q;
-      }),
-    );
+  constructor(private readonly conn: RabbitConnection) {
+    this.stats = new RabbitQueueStats(conn);
   }
 
   /** message_count and consumer_count from a passive declare, per queue; absent when it failed. */
@@ -98,7 +42,7 @@ export class RabbitLagSource implements LagSource {
 
   async snapshot(query: LagQuery): Promise<LagSnapshot> {
     const names = [...new Set([...query.groups, ...query.topics])];
-    const queues = await this.queues(names);
+    const queues = await this.stats.queues(names);
     const exact = await this.exactCounts(queues.map((q) => q.name));
     const takenAt = Date.now();
     const rows: LagRow[] = queues.map((q) => {
@@ -147,61 +91,5 @@ export class RabbitLagSource implements LagSource {
         members: exact.get(q.name)?.consumers ?? q.consumers ?? 0,
       })),
     };
-  }
-
-  async listGroups(): Promise<GroupInfo[]> {
-    const queues = await this.queues([]);
-    return queues
-      .map((q) => ({
-        kind: 'rabbitmq' as const,
-        group: q.name,
-        topic: q.name,
-        state: q.state ?? '-',
-        protocol: q.type,
-        members: q.consumers ?? 0,
-      }))
-      .sort((a, b) => a.group.localeCompare(b.group));
-  }
-
-  async describeGroup(group: string): Promise<GroupDescription> {
-    const [q] = await this.queues([group]);
-    return {
-      kind: 'rabbitmq',
-      group,
-      topic: group,
-      state: q!.state ?? '-',
-      protocol: q!.type,
-      members: q!.consumers ?? 0,
-      memberDetails: (q!.consumer_details ?? []).map((c) => ({
-        memberId: c.consumer_tag ?? '-',
-        clientId: c.channel_details?.connection_name ?? '-',
-        host: c.channel_details?.peer_host
-          ? `${c.channel_details.peer_host}:${c.channel_details.peer_port ?? ''}`
-          : '-',
-        assignments: [{ topic: group, partitions: [] }],
-      })),
-    };
-  }
-
-  private unsupported(what: string): never {
-    throw new UnsupportedError(`RabbitMQ queues have no consumer offsets to ${what}`, {
-      hint: 'a queue is consumed destructively; purge or delete the queue with the queue commands',
-    });
-  }
-
-  async planReset(): Promise<ResetPlan> {
-    this.unsupported('reset');
-  }
-
-  async executeReset(): Promise<void> {
-    this.unsupported('reset');
-  }
-
-  async deleteGroup(): Promise<void> {
-    this.unsupported('delete');
-  }
-
-  async skip(): Promise<SkipResult> {
-    this.unsupported('skip');
   }
 }

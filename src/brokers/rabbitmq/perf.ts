@@ -1,14 +1,16 @@
 import type { ConsumeMessage } from 'amqplib';
-import { NotFoundError } from '../../cli/errors';
+import { NotFoundError } from '../../core/errors';
 import type {
   PerfChunk,
   PerfConsumerDriver,
   PerfConsumerOptions,
   PerfProducerDriver,
   PerfProducerOptions,
-} from '../perf';
-import { PERF_STAMP_HEADER } from '../perf';
-import { mapAmqpError, type AmqpChannel, type AmqpConfirmChannel, type RabbitConnection } from './connection';
+  PerfRecordListener,
+} from '../contracts/perf';
+import { PERF_STAMP_HEADER } from '../contracts/perf';
+import type { AmqpChannel, AmqpConfirmChannel, RabbitConnection } from './connection';
+import { mapAmqpError } from './errors';
 
 /**
  * RabbitMQ PerfTest's producer on amqplib: publisher confirms with at most `confirm` unconfirmed
@@ -157,39 +159,98 @@ export class RabbitPerfConsumer implements PerfConsumerDriver {
   private unacked?: ConsumeMessage;
   private unackedCount = 0;
   private flushTimer?: NodeJS.Timeout;
+  private killed = false;
 
   constructor(
     private readonly connection: RabbitConnection,
-    private readonly channel: AmqpChannel,
+    private channel: AmqpChannel,
     private readonly options: PerfConsumerOptions,
   ) {
-    this.description = `amqplib, prefetch ${options.prefetch}, multi-ack every ${this.ackEvery}`;
+    this.description = options.autoAck
+      ? `amqplib, automatic ack (noAck)`
+      : `amqplib, prefetch ${options.prefetch}, multi-ack every ${this.ackEvery}`;
   }
 
   private get ackEvery(): number {
     return Math.max(1, Math.floor(this.options.prefetch / 2));
   }
 
-  async start(onRecord: (bytes: number, stamp: string | undefined) => void): Promise<void> {
-    const queue = this.options.topic;
-    await checkRabbitPerfQueue(this.connection, queue);
-    await this.channel.prefetch(this.options.prefetch);
-    await this.channel.consume(
-      queue,
-      (msg) => {
-        if (!msg) return;
-        const stamp = msg.properties.headers?.[PERF_STAMP_HEADER] as unknown;
-        onRecord(msg.content.length, stamp === undefined ? undefined : String(stamp));
-        this.unacked = msg;
-        if (++this.unackedCount >= this.ackEvery) this.ackNow();
-      },
-      { noAck: false },
-    );
+  async start(onRecord: PerfRecordListener): Promise<void> {
+    await checkRabbitPerfQueue(this.connection, this.options.topic);
+    this.onRecord = onRecord;
+    await this.subscribe(this.channel);
     this.flushTimer = setInterval(() => this.ackNow(), 50);
   }
 
+  private onRecord?: PerfRecordListener;
+  private closed = false;
+  private resubscribing = false;
+  /** Times the broker cancelled this consumer (queue deleted, or its node went down) and it subscribed again. */
+  cancellations = 0;
+
+  private async subscribe(channel: AmqpChannel): Promise<void> {
+    const autoAck = Boolean(this.options.autoAck);
+    await channel.prefetch(this.options.prefetch);
+    await channel.consume(
+      this.options.topic,
+      (msg) => {
+        if (this.killed || this.closed) return;
+        // null: the broker cancelled the consumer (basic.cancel: the queue was deleted, or a classic queue's
+        // node went down, or a quorum queue moved). Subscribe again when the queue is back instead of
+        // silently receiving nothing more.
+        if (!msg) return void this.resubscribe();
+        const stamp = msg.properties.headers?.[PERF_STAMP_HEADER] as unknown;
+        this.onRecord?.(
+          msg.content.length,
+          stamp === undefined ? undefined : String(stamp),
+          msg.content,
+          `tag ${msg.fields.deliveryTag}${msg.fields.redelivered ? ' redelivered' : ''}`,
+        );
+        if (autoAck) return;
+        this.unacked = msg;
+        if (++this.unackedCount >= this.ackEvery) this.ackNow();
+      },
+      { noAck: autoAck },
+    );
+  }
+
+  /** After a broker-side cancel: a fresh channel every 500 ms until the queue takes a consumer again. */
+  private async resubscribe(): Promise<void> {
+    if (this.resubscribing) return;
+    this.resubscribing = true;
+    this.cancellations++;
+    this.ackNow();
+    try {
+      while (!this.killed && !this.closed) {
+        // a consume on a queue whose node is down closes its channel with 404: each attempt gets its own
+        const channel = await this.connection.channel().catch(() => undefined);
+        if (!channel) return; // the connection is gone: the run's connection handling takes over
+        try {
+          await this.subscribe(channel);
+          const old = this.channel;
+          this.channel = channel;
+          await old.close().catch(() => undefined);
+          return;
+        } catch {
+          await channel.close().catch(() => undefined);
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      }
+    } finally {
+      this.resubscribing = false;
+    }
+  }
+
+  /** A crash: deliveries are dropped unacknowledged from now on; after `hangMs` the socket is destroyed. */
+  async kill(hangMs: number): Promise<void> {
+    this.killed = true;
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    await new Promise((resolve) => setTimeout(resolve, hangMs));
+    this.connection.destroy();
+  }
+
   private ackNow(): void {
-    if (!this.unacked) return;
+    if (!this.unacked || this.killed) return;
     try {
       this.channel.ack(this.unacked, true);
     } catch {
@@ -200,6 +261,7 @@ export class RabbitPerfConsumer implements PerfConsumerDriver {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     if (this.flushTimer) clearInterval(this.flushTimer);
     this.ackNow();
     await this.channel.close().catch(() => undefined);

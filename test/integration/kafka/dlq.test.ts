@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '../../../src/brokers/kafka/kafkajs';
 import { dlqFor } from '../../../src/brokers/dlq';
 import { KafkaConnection } from '../../../src/brokers/kafka/connection';
 import { buildFilter } from '../../../src/dlq/filter';
 import { peekDlq, statsDlq } from '../../../src/dlq/inspect';
+import { readKafkaRange } from '../../../src/brokers/kafka/dlq-reader';
 import { UNPACED } from '../../../src/dlq/rate';
 import { replayJobId, type ReplayOptions } from '../../../src/dlq/replay';
 import { LOCAL, requireKafka, uniqueName } from '../../helpers/brokers';
@@ -15,7 +16,9 @@ import {
   produceAll,
   readAllCommitted,
   springDltHeaders,
+  springRetryHeaders,
 } from '../../helpers/dlq-fixtures';
+import { forgetReplayProgress } from '../../helpers/leftovers';
 
 const kafka = new Kafka({ brokers: [LOCAL.kafka.brokers], clientId: 'dlq-test', logLevel: logLevel.NOTHING });
 
@@ -112,6 +115,7 @@ describe('dlq on Kafka (Spring and Kafka Connect dead letters)', () => {
 
   after(async () => {
     await conn.close();
+    await forgetReplayProgress([dlq]);
     await deleteTopics(kafka, [orders, payments, dlq]);
   });
 
@@ -126,7 +130,30 @@ describe('dlq on Kafka (Spring and Kafka Connect dead letters)', () => {
   });
 
   it('peek decodes Spring binary headers and Kafka Connect string headers, and commits nothing', async () => {
-    const result = await peekDlq(dlqFor(conn), dlq, { limit: 20, scan: 100, filter: buildFilter({}) });
+    // The reader's throwaway group is deleted when peek ends, which would also erase any offsets it committed:
+    // look at the broker's committed offsets of every group peek deletes, just before its deletion.
+    const admin = await conn.admin();
+    const groupsBefore = new Set((await admin.listGroups()).groups.map((g) => g.groupId));
+    const deleted: Array<{ group: string; committed: string[] }> = [];
+    const deleteGroups = admin.deleteGroups.bind(admin);
+    admin.deleteGroups = async (groupIds: string[]) => {
+      for (const group of groupIds) {
+        const offsets = await admin.fetchOffsets({ groupId: group, topics: [dlq] });
+        deleted.push({
+          group,
+          committed: offsets.flatMap((t) =>
+            t.partitions.filter((p) => p.offset !== '-1').map((p) => `${t.topic}:${p.partition}@${p.offset}`),
+          ),
+        });
+      }
+      return deleteGroups(groupIds);
+    };
+    let result;
+    try {
+      result = await peekDlq(dlqFor(conn), dlq, { limit: 20, scan: 100, filter: buildFilter({}) });
+    } finally {
+      admin.deleteGroups = deleteGroups;
+    }
     assert.equal(result.messages.length, 9);
     const first = result.messages[0]!;
     assert.equal(first.origin.convention, 'spring');
@@ -147,14 +174,18 @@ describe('dlq on Kafka (Spring and Kafka Connect dead letters)', () => {
     assert.deepEqual([...connect.payload], [0xde, 0xad, 0xbe, 0xef, 0x00, 0x01]);
     assert.equal(result.messages[7]!.origin.convention, 'unknown');
     assert.equal(result.messages[8]!.replay.count, 3);
-    // Nothing committed anywhere for the DLQ: no group lists it.
-    const admin = await conn.admin();
-    const groups = (await admin.listGroups()).groups.map((g) => g.groupId);
-    for (const g of groups.filter((id) => id.startsWith('mqctl-dlq-'))) {
+    // Peek read through one throwaway group, which had committed nothing when it was deleted...
+    assert.equal(deleted.length, 1, `groups deleted by peek: ${JSON.stringify(deleted)}`);
+    assert.match(deleted[0]!.group, /^mqctl-dlq-read-/);
+    assert.deepEqual(deleted[0]!.committed, [], `the reader group committed offsets on ${dlq}`);
+    // ...and no group that peek left behind holds a commit on the DLQ (nor does any group at all).
+    const groupsAfter = (await admin.listGroups()).groups.map((g) => g.groupId);
+    assert.ok(!groupsAfter.includes(deleted[0]!.group), `${deleted[0]!.group} still exists`);
+    for (const g of groupsAfter.filter((id) => !groupsBefore.has(id))) {
       const offsets = await admin.fetchOffsets({ groupId: g, topics: [dlq] });
       assert.ok(
         offsets.every((t) => t.partitions.every((p) => p.offset === '-1')),
-        `group ${g} committed offsets on ${dlq}`,
+        `group ${g}, new since peek, committed offsets on ${dlq}`,
       );
     }
   });
@@ -208,8 +239,10 @@ describe('dlq on Kafka (Spring and Kafka Connect dead letters)', () => {
     const opts = options(dlq, { dryRun: true });
     const summary = await dlqFor(conn).replay(dlq, opts);
     assert.equal(summary.replayed, 7);
-    assert.equal(summary.skippedByLoopGuard, 1);
+    // "orphan" has no origin: the job stops its partition there, so "order-looping" after it is not examined.
     assert.equal(summary.failed, 1);
+    assert.equal(summary.skippedByLoopGuard, 0);
+    assert.match(summary.notes.join('\n'), /partition 0 would stop at offset 7, .*1 later record/);
     assert.deepEqual(summary.targets, { [orders]: 6, [payments]: 1 });
     assert.deepEqual(
       summary.plan!.map((p) => `${p.key}→${p.target}`),
@@ -274,5 +307,377 @@ describe('dlq on Kafka (Spring and Kafka Connect dead letters)', () => {
     const result = await access.purge(dlq, {});
     assert.equal(result.purged, 9);
     assert.equal(await access.depth(dlq), 0);
+  });
+});
+
+describe('dlq replay on Kafka keeps its progress and never commits past a failed record', () => {
+  const conn = connection();
+  const created: string[] = [];
+
+  before(async () => {
+    await requireKafka();
+  });
+
+  after(async () => {
+    await conn.close();
+    await forgetReplayProgress(created);
+    await deleteTopics(kafka, created);
+  });
+
+  it('replay, delete the job group, replay again: 0 duplicates', async () => {
+    const origin = uniqueName('dlq-groupdel');
+    const dlq = `${origin}-dlt`;
+    created.push(origin, dlq);
+    await createTopics(kafka, [
+      { topic: origin, partitions: 2 },
+      { topic: dlq, partitions: 2 },
+    ]);
+    await produceAll(
+      kafka,
+      dlq,
+      Array.from({ length: 30 }, (_, i) => ({
+        key: `g${i}`,
+        value: `v${i}`,
+        partition: i % 2,
+        headers: springDltHeaders({
+          topic: origin,
+          partition: i % 2,
+          offset: i,
+          exceptionClass: 'java.net.SocketTimeoutException',
+          exceptionMessage: 'Read timed out',
+        }),
+      })),
+    );
+    const opts = options(dlq);
+    const first = await dlqFor(conn).replay(dlq, opts);
+    assert.equal(first.replayed, 30);
+    // What a cleanup script, `kafka-consumer-groups --delete` or offsets.retention.minutes does.
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.deleteGroups([opts.jobId]);
+      const left = await admin.fetchOffsets({ groupId: opts.jobId, topics: [dlq] });
+      assert.ok(
+        left.every((t) => t.partitions.every((p) => p.offset === '-1')),
+        'the group is gone',
+      );
+    } finally {
+      await admin.disconnect();
+    }
+    const second = await dlqFor(conn).replay(dlq, opts);
+    assert.equal(second.replayed, 0, 'the second run copied records again');
+    // dlq list: the DLQ still holds 30 (Kafka keeps them); the job has 0 left.
+    const row = (await dlqFor(conn).list({ sample: 0 })).find((r) => r.name === dlq);
+    assert.equal(row?.depth, 30);
+    assert.deepEqual(row?.replayJobs, [{ jobId: opts.jobId, left: 0 }]);
+    const copies = await readAllCommitted(kafka, origin);
+    assert.equal(copies.length, 30);
+    assert.equal(new Set(copies.map((c) => c.key)).size, 30);
+  });
+
+  it('a failed record stays replayable: the run stops its partition there, a re-run after the fix copies it', async () => {
+    const origin = uniqueName('dlq-failed');
+    const ghost = uniqueName('dlq-ghost'); // the origin topic of some records, created only later
+    const dlq = `${origin}-dlt`;
+    created.push(origin, ghost, dlq);
+    await createTopics(kafka, [
+      { topic: origin, partitions: 1 },
+      { topic: dlq, partitions: 2 },
+    ]);
+    const dead = (key: string, topic: string, partition: number) => ({
+      key,
+      value: key,
+      partition,
+      headers: springDltHeaders({
+        topic,
+        partition: 0,
+        offset: 1,
+        exceptionClass: 'java.net.SocketTimeoutException',
+        exceptionMessage: 'Read timed out',
+      }),
+    });
+    await produceAll(kafka, dlq, [
+      dead('p0-ok-0', origin, 0),
+      dead('p0-ghost-1', ghost, 0),
+      dead('p0-ok-2', origin, 0),
+      dead('p1-ok-0', origin, 1),
+      dead('p1-ok-1', origin, 1),
+    ]);
+    const opts = options(dlq);
+    const first = await dlqFor(conn).replay(dlq, opts);
+    assert.equal(first.failed, 1);
+    assert.equal(first.replayed, 3, 'p0-ok-0, p1-ok-0, p1-ok-1');
+    assert.match(first.failures[0]!, new RegExp(`target topic "${ghost}" does not exist`));
+    // The cause is fixed: the origin topic now exists.
+    await createTopics(kafka, [{ topic: ghost, partitions: 1 }]);
+    const second = await dlqFor(conn).replay(dlq, opts);
+    assert.equal(second.failed, 0);
+    assert.equal(second.replayed, 2, 'p0-ghost-1 and p0-ok-2');
+    assert.deepEqual(
+      (await readAllCommitted(kafka, ghost)).map((c) => c.key),
+      ['p0-ghost-1'],
+    );
+    assert.deepEqual((await readAllCommitted(kafka, origin)).map((c) => c.key).sort(), [
+      'p0-ok-0',
+      'p0-ok-2',
+      'p1-ok-0',
+      'p1-ok-1',
+    ]);
+    const third = await dlqFor(conn).replay(dlq, opts);
+    assert.equal(third.replayed + third.failed, 0);
+  });
+});
+
+describe('dlq on Kafka reads partitions in one order: timestamp, partition, offset', () => {
+  const conn = connection();
+  const origin = uniqueName('dlq-order');
+  const dlq = `${origin}-dlt`;
+
+  before(async () => {
+    await requireKafka();
+    await createTopics(kafka, [
+      { topic: origin, partitions: 1 },
+      { topic: dlq, partitions: 3 },
+    ]);
+    const base = Date.now() - 60_000;
+    // Partition 2 holds the oldest of each pair, partition 0 the newest.
+    const dead = (key: string, partition: number, ts: number) => ({
+      key,
+      value: key,
+      partition,
+      timestamp: String(base + ts),
+      headers: springDltHeaders({
+        topic: origin,
+        partition: 0,
+        offset: 1,
+        exceptionClass: 'java.net.SocketTimeoutException',
+        exceptionMessage: 'Read timed out',
+      }),
+    });
+    await produceAll(kafka, dlq, [
+      dead('p0-a', 0, 3000),
+      dead('p0-b', 0, 6000),
+      dead('p1-a', 1, 2000),
+      dead('p1-b', 1, 5000),
+      dead('p2-a', 2, 1000),
+      dead('p2-b', 2, 4000),
+    ]);
+  });
+
+  after(async () => {
+    await conn.close();
+    await forgetReplayProgress([dlq]);
+    await deleteTopics(kafka, [origin, dlq]);
+  });
+
+  it('peek, --limit and the dry-run plan take the oldest first across partitions, the same every run', async () => {
+    const expected = ['p2-a', 'p1-a', 'p0-a', 'p2-b', 'p1-b', 'p0-b'];
+    for (let run = 0; run < 2; run++) {
+      const peeked = await peekDlq(dlqFor(conn), dlq, { limit: 10, scan: 10, filter: buildFilter({}) });
+      assert.deepEqual(
+        peeked.messages.map((m) => m.key?.toString()),
+        expected,
+      );
+      const first = await peekDlq(dlqFor(conn), dlq, { limit: 1, scan: 10, filter: buildFilter({}) });
+      assert.deepEqual(
+        first.messages.map((m) => m.key?.toString()),
+        ['p2-a'],
+      );
+    }
+    const plan = await dlqFor(conn).replay(dlq, options(dlq, { dryRun: true, limit: 2 }));
+    assert.deepEqual(
+      plan.plan!.map((p) => p.key),
+      ['p2-a', 'p1-a'],
+    );
+    const replay = await dlqFor(conn).replay(dlq, options(dlq, { limit: 2 }));
+    assert.equal(replay.replayed, 2);
+    assert.deepEqual((await readAllCommitted(kafka, origin)).map((c) => c.key).sort(), ['p1-a', 'p2-a']);
+  });
+});
+
+describe('dlq on Kafka understands Spring retry-topic chains (<topic>-retry-N, then -dlt)', () => {
+  const conn = connection();
+  const base = uniqueName('dlq-chain');
+  const stage0 = `${base}-retry-0`;
+  const stage1 = `${base}-retry-1`;
+  const dlt = `${base}-dlt`;
+  const now = Date.now();
+  const record = (key: string, attempts: number, dueInMs: number) => ({
+    key,
+    value: key,
+    headers: springRetryHeaders({
+      topic: base,
+      partition: 0,
+      offset: Number(key.replace(/\D/g, '')),
+      attempts,
+      backoffTimestamp: now + dueInMs,
+      originalTimestamp: now - 10_000,
+      exceptionClass: 'org.springframework.kafka.listener.ListenerExecutionFailedException',
+      causeClass: 'java.net.SocketTimeoutException',
+      exceptionMessage: 'Listener failed',
+    }),
+  });
+
+  before(async () => {
+    await requireKafka();
+    await createTopics(kafka, [
+      { topic: base, partitions: 1 },
+      { topic: stage0, partitions: 1 },
+      { topic: stage1, partitions: 1 },
+      { topic: dlt, partitions: 1 },
+    ]);
+    await produceAll(kafka, stage0, [
+      record('r1', 2, 3_600_000),
+      record('r2', 2, 5_400_000),
+      record('r3', 2, -5_000),
+    ]);
+    await produceAll(kafka, stage1, [record('r4', 3, 7_200_000)]);
+    await produceAll(kafka, dlt, [record('r5', 4, -1_000), record('r6', 4, -1_000)]);
+  });
+
+  after(async () => {
+    await conn.close();
+    await forgetReplayProgress([base, stage0, stage1, dlt]);
+    await deleteTopics(kafka, [base, stage0, stage1, dlt]);
+  });
+
+  it('list shows per stage what waits, the attempts so far, the next due time, and how many reached the -dlt', async () => {
+    const row = (await dlqFor(conn).list({ sample: 100 })).find((r) => r.name === dlt);
+    assert.ok(row, `${dlt} not listed`);
+    assert.equal(row.depth, 2);
+    assert.deepEqual(row.sources, [base]);
+    assert.deepEqual(row.retryChain, [
+      { topic: stage0, depth: 3, sampled: 3, notYetDue: 2, maxAttempts: 2, nextDueAt: now + 3_600_000 },
+      { topic: stage1, depth: 1, sampled: 1, notYetDue: 1, maxAttempts: 3, nextDueAt: now + 7_200_000 },
+    ]);
+  });
+
+  it('the -dlt records decode (origin, attempts, cause) and replay to the original topic', async () => {
+    const peeked = await peekDlq(dlqFor(conn), dlt, { limit: 10, scan: 10, filter: buildFilter({}) });
+    const first = peeked.messages[0]!;
+    assert.equal(first.origin.topic, base);
+    assert.equal(first.origin.deaths, 4);
+    assert.equal(first.error.className, 'java.net.SocketTimeoutException');
+    assert.equal(first.headers['retry_topic-attempts'], '4');
+    assert.equal(first.headers['retry_topic-backoff-timestamp'], String(now - 1_000));
+    const summary = await dlqFor(conn).replay(dlt, options(dlt));
+    assert.equal(summary.replayed, 2);
+    assert.deepEqual((await readAllCommitted(kafka, base)).map((c) => c.key).sort(), ['r5', 'r6']);
+  });
+});
+
+describe('dlq on Kafka reads to the end of a log that ends in transaction markers', () => {
+  const dlq = uniqueName('dlq-txn-tail-dlt');
+  const conn = connection();
+
+  before(async () => {
+    await requireKafka();
+    await createTopics(kafka, [{ topic: dlq, partitions: 1 }]);
+    // One record batch of ~1 MB (the reader's fetch takes it alone: it fills the 1 MiB per partition), then
+    // a transaction of 64 KiB that is aborted: the next fetch holds only aborted records and the abort
+    // marker, which a read_committed consumer never hands to eachBatch.
+    await produceAll(
+      kafka,
+      dlq,
+      Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: Buffer.alloc(100 * 1024, i) })),
+    );
+    const producer = kafka.producer({ transactionalId: dlq, idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      const transaction = await producer.transaction();
+      await transaction.send({ topic: dlq, messages: [{ key: 'aborted', value: Buffer.alloc(64 * 1024) }] });
+      await transaction.abort();
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
+  after(async () => {
+    await conn.close();
+    await deleteTopics(kafka, [dlq]);
+  });
+
+  it('the range read ends complete at the abort marker, not incomplete on the idle timeout', async () => {
+    const admin = await conn.admin();
+    const [range] = await admin.fetchTopicOffsets(dlq);
+    assert.equal(range!.high, '12', '10 records, 1 aborted record and its marker');
+    const result = { complete: false };
+    const keys: string[] = [];
+    for await (const batch of readKafkaRange(conn, {
+      topic: dlq,
+      start: new Map([[0, 0n]]),
+      end: new Map([[0, 12n]]),
+      result,
+    }))
+      keys.push(...batch.messages.map((m) => m.key!.toString()));
+    assert.deepEqual(
+      keys,
+      Array.from({ length: 10 }, (_, i) => `k${i}`),
+    );
+    assert.equal(result.complete, true, 'the read stopped before the end of the log');
+  });
+});
+
+describe('dlq on Kafka: a DLQ (or the progress topic) that ends in transaction markers is read to its end', () => {
+  const conn = connection();
+  const origin = uniqueName('dlq-txmark');
+  const dlq = `${origin}-dlt`;
+
+  before(async () => {
+    await requireKafka();
+    await createTopics(kafka, [
+      { topic: origin, partitions: 1 },
+      { topic: dlq, partitions: 1 },
+    ]);
+    // Dead letters published in transactions, as Spring's DeadLetterPublishingRecoverer does with a
+    // transactional KafkaTemplate: each commit leaves a marker after the records (offsets 0-2, marker 3).
+    const producer = kafka.producer({
+      transactionalId: uniqueName('dlq-txmark-writer'),
+      maxInFlightRequests: 1,
+      idempotent: true,
+    });
+    await producer.connect();
+    const tx = await producer.transaction();
+    await tx.send({
+      topic: dlq,
+      messages: ['a', 'b', 'c'].map((key, i) => ({
+        key,
+        value: key,
+        headers: springDltHeaders({
+          topic: origin,
+          partition: 0,
+          offset: i,
+          exceptionClass: 'java.net.SocketTimeoutException',
+          exceptionMessage: 'Read timed out',
+        }),
+      })),
+    });
+    await tx.commit();
+    await producer.disconnect();
+  });
+
+  after(async () => {
+    await conn.close();
+    await forgetReplayProgress([dlq]);
+    await deleteTopics(kafka, [origin, dlq]);
+  });
+
+  it('a re-run that starts at the final marker ends at once, complete (no "stopped before the end" note)', async () => {
+    const opts = options(dlq);
+    const first = await dlqFor(conn).replay(dlq, opts);
+    assert.equal(first.replayed, 3);
+    // The job's position is now the marker's offset: the next fetch holds the marker only, which kafkajs
+    // filters out without handing over a batch. The reader used to wait it out and call the read incomplete.
+    const started = Date.now();
+    const again = await dlqFor(conn).replay(dlq, opts);
+    const ms = Date.now() - started;
+    assert.equal(again.examined, 0);
+    assert.deepEqual(
+      again.notes.filter((n) => /stopped before the end/.test(n)),
+      [],
+      `notes: ${again.notes.join(' | ')}`,
+    );
+    assert.ok(ms < 5000, `the re-run took ${ms} ms`);
+    assert.deepEqual((await readAllCommitted(kafka, origin)).map((c) => c.key).sort(), ['a', 'b', 'c']);
   });
 });

@@ -3,13 +3,12 @@ import { connect } from '../../../src/brokers';
 import type { KafkaConnection } from '../../../src/brokers/kafka/connection';
 import { resolveContext } from '../../../src/config/resolve';
 import { ConfigStore } from '../../../src/config/store';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL } from '../../helpers/brokers';
+import { tempDir } from '../../helpers/tmp';
 
 export function kafkaConnection(timeoutMs = 10_000): KafkaConnection {
-  const store = new ConfigStore(join(mkdtempSync(join(tmpdir(), 'mqctl-lag-')), 'config.yaml'));
+  const store = new ConfigStore(join(tempDir('mqctl-lag-'), 'config.yaml'));
   const ctx = resolveContext({ kind: 'kafka', brokers: LOCAL.kafka.brokers }, {}, store);
   return connect(ctx, { timeoutMs }) as KafkaConnection;
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Admin, Consumer } from 'kafkajs';
-import { MqctlError } from '../../../src/cli/errors';
+import { MqctlError } from '../../../src/core/errors';
+import { KafkaGroupAdmin } from '../../../src/brokers/kafka/group-admin';
 import { KafkaLagSource } from '../../../src/brokers/kafka/lag';
 import type { KafkaConnection } from '../../../src/brokers/kafka/connection';
 import type { LagReport } from '../../../src/lag/model';
@@ -9,6 +10,7 @@ import { LagHistory } from '../../../src/lag/report';
 import { evaluateThresholds } from '../../../src/lag/thresholds';
 import { requireKafka, uniqueName } from '../../helpers/brokers';
 import { consumeExactly, kafkaConnection, produceWithTimestamps } from './lag-helpers';
+import { createKafkaTopics } from '../../helpers/topics';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -16,6 +18,7 @@ describe('kafka lag against a real broker', () => {
   let conn: KafkaConnection;
   let admin: Admin;
   let source: KafkaLagSource;
+  let groupAdmin: KafkaGroupAdmin;
   const topics: string[] = [];
   const groups: string[] = [];
 
@@ -24,6 +27,7 @@ describe('kafka lag against a real broker', () => {
     conn = kafkaConnection();
     admin = await conn.admin();
     source = new KafkaLagSource(conn);
+    groupAdmin = new KafkaGroupAdmin(conn);
   });
 
   after(async () => {
@@ -34,7 +38,7 @@ describe('kafka lag against a real broker', () => {
 
   async function createTopic(partitions: number): Promise<string> {
     const topic = uniqueName('lag');
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+    await createKafkaTopics(admin, [{ topic, numPartitions: partitions }]);
     topics.push(topic);
     return topic;
   }
@@ -58,7 +62,9 @@ describe('kafka lag against a real broker', () => {
       assert.equal(row.logEndOffset, perPartition);
       assert.equal(row.logStartOffset, 0);
       if (took === 0) {
-        assert.equal(row.lag, null, 'no commit is shown as such, not as zero lag');
+        // never committed: every retained record is unread, counted (not shown as zero, not left out)
+        assert.equal(row.lag, perPartition, 'a partition never committed counts every retained record');
+        assert.notEqual(row.status, 'OK');
         continue;
       }
       assert.equal(row.lag, perPartition - took, `exact lag of partition ${row.partition}`);
@@ -75,8 +81,8 @@ describe('kafka lag against a real broker', () => {
     const g = report.groups.find((x) => x.group === group)!;
     const sumTook = [...consumed.values()].reduce((a, b) => a + b, 0);
     assert.equal(sumTook, 4000);
-    const withCommit = report.rows.filter((r) => r.lag !== null);
-    assert.equal(g.totalLag, withCommit.length * perPartition - 4000);
+    // every partition counts, committed or not: 3 × 3,334 produced, 4,000 consumed
+    assert.equal(g.totalLag, 3 * perPartition - 4000);
     assert.equal(report.topics.find((t) => t.topic === topic)!.totalLag, g.totalLag);
     assert.equal(g.state, 'Empty');
 
@@ -87,7 +93,25 @@ describe('kafka lag against a real broker', () => {
     assert.equal(evaluateThresholds(report, { maxTimeLagMs: 600_000 }).length, 0);
   });
 
-  it('a partition the group never committed is shown without lag, and an unknown group is exit 3', async () => {
+  it('a committed offset below the log start reports the records that expired unread (ERR)', async () => {
+    const topic = await createTopic(1);
+    const group = uniqueName('lag-expired');
+    groups.push(group);
+    await produceWithTimestamps(conn.kafka, topic, 1, 10, Date.now());
+    await admin.setOffsets({ groupId: group, topic, partitions: [{ partition: 0, offset: '2' }] });
+    // retention, simulated: records 0..5 deleted, so 4 records (2..5) were never read
+    await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '6' }] });
+    const report = new LagHistory().observe(
+      await source.snapshot({ groups: [group], topics: [topic], timeLag: false }),
+    );
+    const row = report.rows[0]!;
+    assert.deepEqual([row.committedOffset, row.logStartOffset, row.expiredUnread], [2, 6, 4]);
+    assert.equal(row.status, 'ERR');
+    assert.match(row.reason ?? '', /4 records expired unread/);
+    assert.equal(report.groups.find((g) => g.group === group)!.expiredUnread, 4);
+  });
+
+  it('a partition the group never committed counts all its retained records as lag, and an unknown group is exit 3', async () => {
     const topic = await createTopic(3);
     const group = uniqueName('lag-partial');
     groups.push(group);
@@ -99,8 +123,8 @@ describe('kafka lag against a real broker', () => {
       rows.map((r) => [r.partition, r.committedOffset, r.lag, r.status]),
       [
         [0, 4, 6, 'LAGGING'],
-        [1, null, null, 'UNKNOWN'],
-        [2, null, null, 'UNKNOWN'],
+        [1, null, 10, 'LAGGING'],
+        [2, null, 10, 'LAGGING'],
       ],
     );
     // All groups filtered by topic: only the groups that consume it, with every partition of it.
@@ -194,7 +218,7 @@ describe('kafka lag against a real broker', () => {
         .sort((a, b) => a.partition - b.partition)
         .map((p) => Number(p.offset));
 
-    const earliest = await source.planReset(group, [{ topic, partitions: [] }], { to: 'earliest' });
+    const earliest = await groupAdmin.planReset(group, [{ topic, partitions: [] }], { to: 'earliest' });
     assert.deepEqual(
       earliest.rows.map((r) => [r.partition, r.currentOffset, r.newOffset]),
       [
@@ -204,33 +228,33 @@ describe('kafka lag against a real broker', () => {
     );
     assert.deepEqual(await committed(), [50, 60], 'a plan changes nothing');
 
-    const shift = await source.planReset(group, [{ topic, partitions: [1] }], { to: 'shift', by: -15 });
-    await source.executeReset(shift);
+    const shift = await groupAdmin.planReset(group, [{ topic, partitions: [1] }], { to: 'shift', by: -15 });
+    await groupAdmin.executeReset(shift);
     assert.deepEqual(await committed(), [50, 45]);
 
-    const byTime = await source.planReset(group, [{ topic, partitions: [] }], {
+    const byTime = await groupAdmin.planReset(group, [{ topic, partitions: [] }], {
       to: 'datetime',
       timestamp: base + 30,
     });
-    await source.executeReset(byTime);
+    await groupAdmin.executeReset(byTime);
     assert.deepEqual(await committed(), [30, 30], 'first record at or after the time');
 
-    const clamp = await source.planReset(group, [{ topic, partitions: [0] }], {
+    const clamp = await groupAdmin.planReset(group, [{ topic, partitions: [0] }], {
       to: 'offset',
       offset: 10_000,
     });
     assert.equal(clamp.rows[0]!.newOffset, 100, 'clamped to the log end');
-    const latest = await source.planReset(group, [{ topic, partitions: [] }], { to: 'latest' });
-    await source.executeReset(latest);
+    const latest = await groupAdmin.planReset(group, [{ topic, partitions: [] }], { to: 'latest' });
+    await groupAdmin.executeReset(latest);
     assert.deepEqual(await committed(), [100, 100]);
-    const fromFile = await source.planReset(group, [], {
+    const fromFile = await groupAdmin.planReset(group, [], {
       to: 'file',
       entries: [
         { topic, partition: 0, offset: 7 },
         { topic, partition: 1, offset: 8 },
       ],
     });
-    await source.executeReset(fromFile);
+    await groupAdmin.executeReset(fromFile);
     assert.deepEqual(await committed(), [7, 8]);
 
     const consumer = conn.kafka.consumer({ groupId: group, heartbeatInterval: 500 });
@@ -239,25 +263,25 @@ describe('kafka lag against a real broker', () => {
     await consumer.run({ eachMessage: async () => consumer.pause([{ topic }]) });
     try {
       for (let i = 0; i < 50; i++) {
-        const d = await source.describeGroup(group);
+        const d = await groupAdmin.describeGroup(group);
         if (d.state === 'Stable') break;
         await sleep(200);
       }
       await assert.rejects(
-        source.planReset(group, [{ topic, partitions: [] }], { to: 'earliest' }),
+        groupAdmin.planReset(group, [{ topic, partitions: [] }], { to: 'earliest' }),
         (e: MqctlError) => e.exitCode === 2 && /active member/.test(e.message),
       );
-      await assert.rejects(source.deleteGroup(group), /active member/);
-      const described = await source.describeGroup(group);
+      await assert.rejects(groupAdmin.deleteGroup(group), /active member/);
+      const described = await groupAdmin.describeGroup(group);
       assert.equal(described.members, 1);
       assert.deepEqual(described.memberDetails[0]!.assignments, [{ topic, partitions: [0, 1] }]);
-      const listed = await source.listGroups();
+      const listed = await groupAdmin.listGroups();
       assert.equal(listed.find((g) => g.group === group)?.members, 1);
     } finally {
       await consumer.disconnect();
     }
-    await source.deleteGroup(group);
-    await assert.rejects(source.describeGroup(group), (e: MqctlError) => e.exitCode === 3);
+    await groupAdmin.deleteGroup(group);
+    await assert.rejects(groupAdmin.describeGroup(group), (e: MqctlError) => e.exitCode === 3);
   });
 
   it('memory stays flat over 1,000 watch refreshes against the broker', async () => {

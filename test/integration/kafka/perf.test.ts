@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { requireKafka, uniqueName } from '../../helpers/brokers';
 import { runConsume, runProduce } from '../../../src/perf/run';
 import {
@@ -9,16 +9,25 @@ import {
   produceOptions,
   produceThenConsumeWithThreads,
 } from '../perf-common';
+import { deleteCreated } from '../../helpers/cleanup';
 
 describe('perf on kafka', () => {
+  const created: string[] = [];
+  const made = (prefix: string): string => {
+    const name = uniqueName(prefix);
+    created.push(name);
+    return name;
+  };
   before(() => requireKafka());
+  // The topics of this file and what runs derive from them (a rate attempt's `-retry<n>`).
+  after(() => deleteCreated('kafka', created, { prefixes: true }));
 
   it('produces 50,000 records at 5,000 msg/s within ±2 % and consumes exactly those back', async () => {
-    await produceAtRateThenConsume('kafka', uniqueName('mqctl-perf'));
+    await produceAtRateThenConsume('kafka', made('mqctl-perf'));
   });
 
   it('runs the client on its own thread (--client-thread): every record acknowledged once, then read back', async () => {
-    const topic = uniqueName('mqctl-perf-io');
+    const topic = made('mqctl-perf-io');
     const connection = localConnection('kafka');
     let produced;
     try {
@@ -61,7 +70,7 @@ describe('perf on kafka', () => {
       await assert.rejects(
         runProduce(
           connection,
-          produceOptions(uniqueName('mqctl-perf-missing'), {
+          produceOptions(made('mqctl-perf-missing'), {
             create: undefined,
             clientThread: true,
             durationMs: 500,
@@ -75,6 +84,6 @@ describe('perf on kafka', () => {
   });
 
   it('perf consume --threads 2 --num-records 20000 receives exactly 20,000 records on 4 partitions', async () => {
-    await produceThenConsumeWithThreads('kafka', uniqueName('mqctl-perf-threads'));
+    await produceThenConsumeWithThreads('kafka', made('mqctl-perf-threads'));
   });
 });

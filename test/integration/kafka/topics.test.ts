@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Admin } from 'kafkajs';
 import { KafkaTopicAdmin } from '../../../src/brokers/kafka/topics';
-import { topicAdminFor, queueAdminFor } from '../../../src/brokers/topics';
+import { queueAdminFor } from '../../../src/brokers/queues';
+import { topicAdminFor } from '../../../src/brokers/topics';
 import { CLOSED_PORT, requireKafka, uniqueName } from '../../helpers/brokers';
 import { kafkaConnection, rejectsWith } from '../../helpers/topics';
 

@@ -8,7 +8,10 @@ import { peekDlq, statsDlq } from '../../../src/dlq/inspect';
 import { UNPACED } from '../../../src/dlq/rate';
 import type { ReplayOptions } from '../../../src/dlq/replay';
 import { LOCAL, requirePulsar, uniqueName } from '../../helpers/brokers';
-import { pulsarDeadLetters, pulsarReadAll } from '../../helpers/dlq-fixtures';
+import { PulsarWebSocketClient } from '../../../src/brokers/pulsar/websocket';
+import { pulsarDeadLetters, pulsarReadAll, pulsarRetryChain } from '../../helpers/dlq-fixtures';
+import { pulsarSubscription } from '../../helpers/pulsar-admin';
+import { waitFor } from '../../helpers/wait';
 
 function connection(): PulsarConnection {
   return new PulsarConnection(
@@ -122,7 +125,11 @@ describe("dlq on Pulsar (real dead letters from the client's dead-letter policy)
       assert.equal(c.properties.REAL_TOPIC, full);
       assert.equal(JSON.parse(c.payload).id, Number(c.key!.split('-')[1]));
     }
-    await new Promise((r) => setTimeout(r, 500));
+    // The replay's acks reach the broker asynchronously: wait until it counts them (the 3 copied).
+    await waitFor(
+      `the 3 replayed messages acknowledged on ${dlq}`,
+      async () => (await pulsarSubscription(dlq, 'audit'))?.backlog === 4,
+    );
     const left = await peekDlq(access, dlq, { limit: 100, scan: 100, filter: buildFilter({}) });
     assert.deepEqual(left.messages.map((m) => m.key?.toString()).sort(), [
       'order-3',
@@ -137,9 +144,167 @@ describe("dlq on Pulsar (real dead letters from the client's dead-letter policy)
     const result = await access.purge(dlq, { filter: buildFilter({ where: ['key == order-4'] }) });
     assert.equal(result.purged, 1);
     assert.equal(result.kept, 3);
-    await new Promise((r) => setTimeout(r, 500));
+    await waitFor(
+      `the purged message acknowledged on ${dlq}`,
+      async () => (await pulsarSubscription(dlq, 'audit'))?.backlog === 3,
+    );
     assert.equal(await access.depth(dlq), 3);
     await access.purge(dlq, {});
     assert.equal(await access.depth(dlq), 0);
+  });
+});
+
+describe('dlq on Pulsar: a DLQ topic without a subscription (older clients), and one message-id form', () => {
+  const topic = uniqueName('pdlq-legacy');
+  const full = `persistent://public/default/${topic}`;
+  const dlq = `${topic}-legacy-DLQ`;
+  const dlqFull = `persistent://public/default/${dlq}`;
+  const conn = connection();
+  const admin = `${LOCAL.pulsar.adminUrl}/admin/v2/persistent/public/default`;
+  const subscriptions = async (t: string): Promise<string[]> =>
+    Object.keys(
+      ((await (await request(`${admin}/${t}/stats`)).body.json()) as { subscriptions: object }).subscriptions,
+    );
+
+  before(async () => {
+    await requirePulsar();
+    // What an older client's dead-letter producer leaves: the DLQ topic and its messages, no subscription.
+    const ws = new PulsarWebSocketClient({ adminUrl: LOCAL.pulsar.adminUrl, timeoutMs: 10_000 });
+    const producer = await ws.producer(dlqFull);
+    for (const i of [0, 1])
+      await producer.send({
+        payload: Buffer.from(`{"id":${i}}`),
+        key: `legacy-${i}`,
+        properties: { REAL_TOPIC: full, ORIGIN_MESSAGE_ID: `${100 + i}:0:-1:-1` },
+      });
+    await producer.close();
+    assert.deepEqual(await subscriptions(dlq), []);
+  });
+
+  after(async () => {
+    await conn.close();
+    for (const t of [dlq, topic])
+      await request(`${admin}/${t}?force=true`, { method: 'DELETE' }).then(
+        (r) => r.body.text(),
+        () => undefined,
+      );
+  });
+
+  it('list, peek, stats and the dry run see its messages without creating a subscription', async () => {
+    const access = dlqFor(conn);
+    const row = (await access.list({ sample: 20 })).find((r) => r.name === dlqFull);
+    assert.ok(row, `${dlq} not listed`);
+    assert.equal(row.depth, 2);
+    assert.deepEqual(row.sources, [full]);
+    const peeked = await peekDlq(access, dlq, { limit: 10, scan: 10, filter: buildFilter({}) });
+    assert.deepEqual(
+      peeked.messages.map((m) => m.key?.toString()),
+      ['legacy-0', 'legacy-1'],
+    );
+    const stats = await statsDlq(access, dlq, { scan: 10, filter: buildFilter({}) });
+    assert.equal(stats.matched, 2);
+    const dry = await access.replay(dlq, options({ dryRun: true }));
+    assert.equal(dry.replayed, 2, 'the dry run must plan what the replay copies');
+    assert.deepEqual(await subscriptions(dlq), [], 'inspection created a subscription');
+  });
+
+  it('the replay copies them; mqctl-replayed-from holds the id peek shows', async () => {
+    const access = dlqFor(conn);
+    const peeked = await peekDlq(access, dlq, { limit: 10, scan: 10, filter: buildFilter({}) });
+    for (const m of peeked.messages) assert.match(m.position, /^\d+:\d+$/);
+    const summary = await access.replay(dlq, options());
+    assert.equal(summary.replayed, 2);
+    const copies = (await pulsarReadAll(LOCAL.pulsar.adminUrl, topic)).filter(
+      (m) => m.properties['mqctl-replayed-from'],
+    );
+    assert.deepEqual(
+      copies.map((c) => c.properties['mqctl-replayed-from']).sort(),
+      peeked.messages.map((m) => `${dlqFull}:${m.position}`).sort(),
+    );
+  });
+});
+
+describe("dlq on Pulsar understands the retry letter topic (<topic>-<subscription>-RETRY) of the Java client's reconsumeLater", () => {
+  const topic = uniqueName('pdlq-retry');
+  const conn = connection();
+  const HOUR = 3_600_000;
+  let names: Awaited<ReturnType<typeof pulsarRetryChain>>;
+
+  before(async () => {
+    await requirePulsar();
+    // maxRedeliverCount 2. Messages 0-2: one reconsumeLater(1 h), waiting (RECONSUMETIMES 1). Messages 3-4: a
+    // retry without delay, then reconsumeLater(2 h), waiting (RECONSUMETIMES 2). Messages 5-8: three retries
+    // without delay: the third exceeds maxRedeliverCount and goes to the DLQ (RECONSUMETIMES 3).
+    names = await pulsarRetryChain(LOCAL.pulsar.adminUrl, topic, 'billing', 2, [
+      [HOUR],
+      [HOUR],
+      [HOUR],
+      [0, 2 * HOUR],
+      [0, 2 * HOUR],
+      [0, 0, 0],
+      [0, 0, 0],
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
+  });
+
+  after(async () => {
+    await conn.close();
+    for (const t of [names.dlq, names.retry, topic])
+      await request(`${LOCAL.pulsar.adminUrl}/admin/v2/persistent/public/default/${t}?force=true`, {
+        method: 'DELETE',
+      }).then(
+        (r) => r.body.text(),
+        () => undefined,
+      );
+  });
+
+  it('list shows the retry stage: what waits, the attempts so far, the next due time; the DLQ depth is what reached the end', async () => {
+    const row = (await dlqFor(conn).list({ sample: 100 })).find(
+      (r) => r.name === `persistent://public/default/${names.dlq}`,
+    );
+    assert.ok(row, `${names.dlq} not listed`);
+    assert.equal(row.depth, 4);
+    assert.deepEqual(row.sources, [`persistent://public/default/${topic}`]);
+    const [stage, ...more] = row.retryChain ?? [];
+    assert.deepEqual(more, []);
+    assert.ok(stage, 'no retry chain');
+    const earliestSend = Math.min(...names.sentAt.slice(0, 3).map((s) => s.before));
+    const latestSend = Math.max(...names.sentAt.slice(0, 3).map((s) => s.after));
+    assert.deepEqual(
+      { ...stage, nextDueAt: undefined },
+      {
+        topic: `persistent://public/default/${names.retry}`,
+        subscription: 'billing',
+        depth: 5,
+        sampled: 5,
+        notYetDue: 5,
+        maxAttempts: 2,
+        nextDueAt: undefined,
+      },
+    );
+    // The first of the 1 h retries: sent between these instants, delivered an hour later.
+    assert.ok(
+      stage.nextDueAt! >= earliestSend + HOUR && stage.nextDueAt! <= latestSend + HOUR,
+      `next due ${new Date(stage.nextDueAt!).toISOString()}`,
+    );
+  });
+
+  it('stats shows the chain too; the DLQ messages carry the attempts and replay to REAL_TOPIC', async () => {
+    const stats = await statsDlq(dlqFor(conn), names.dlq, { scan: 100, filter: buildFilter({}) });
+    assert.equal(stats.total, 4);
+    assert.deepEqual(
+      stats.retryChain?.map((s) => [s.depth, s.notYetDue, s.maxAttempts]),
+      [[5, 5, 2]],
+    );
+    const peeked = await peekDlq(dlqFor(conn), names.dlq, { limit: 10, scan: 10, filter: buildFilter({}) });
+    assert.deepEqual(
+      peeked.messages.map((m) => [m.key?.toString(), m.origin.topic, m.origin.deaths]),
+      ['k5', 'k6', 'k7', 'k8'].map((k) => [k, `persistent://public/default/${topic}`, 3]),
+    );
+    assert.match(peeked.messages[0]!.origin.messageId!, /^\d+:\d+:-1$/);
+    const summary = await dlqFor(conn).replay(names.dlq, options());
+    assert.equal(summary.replayed, 4);
+    assert.deepEqual(summary.targets, { [`persistent://public/default/${topic}`]: 4 });
   });
 });

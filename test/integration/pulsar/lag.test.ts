@@ -1,27 +1,30 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect } from '../../../src/brokers';
+import { PulsarGroupAdmin } from '../../../src/brokers/pulsar/group-admin';
 import { PulsarLagSource } from '../../../src/brokers/pulsar/lag';
 import type { PulsarConnection } from '../../../src/brokers/pulsar/connection';
-import type { MqctlError } from '../../../src/cli/errors';
+import type { MqctlError } from '../../../src/core/errors';
 import { resolveContext } from '../../../src/config/resolve';
 import { ConfigStore } from '../../../src/config/store';
 import { LagHistory } from '../../../src/lag/report';
 import { LOCAL, requirePulsar, uniqueName } from '../../helpers/brokers';
+import { tempDir } from '../../helpers/tmp';
+import { pulsarSubscription } from '../../helpers/pulsar-admin';
+import { waitFor } from '../../helpers/wait';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('pulsar lag against a real broker', () => {
   let conn: PulsarConnection;
   let source: PulsarLagSource;
+  let groupAdmin: PulsarGroupAdmin;
   const topics: string[] = [];
 
   before(async () => {
     await requirePulsar();
-    const store = new ConfigStore(join(mkdtempSync(join(tmpdir(), 'mqctl-lag-')), 'config.yaml'));
+    const store = new ConfigStore(join(tempDir('mqctl-lag-'), 'config.yaml'));
     const ctx = resolveContext(
       { kind: 'pulsar', url: LOCAL.pulsar.serviceUrl, adminUrl: LOCAL.pulsar.adminUrl },
       {},
@@ -29,6 +32,7 @@ describe('pulsar lag against a real broker', () => {
     );
     conn = connect(ctx, { timeoutMs: 10_000 }) as PulsarConnection;
     source = new PulsarLagSource(conn);
+    groupAdmin = new PulsarGroupAdmin(conn);
   });
 
   after(async () => {
@@ -67,7 +71,13 @@ describe('pulsar lag against a real broker', () => {
     return markerTime;
   }
 
-  async function consumeAndAck(topic: string, sub: string, count: number): Promise<void> {
+  /** Takes `count` messages and acks them; returns once the broker counted the acks (backlog `backlogAfter`). */
+  async function consumeAndAck(
+    topic: string,
+    sub: string,
+    count: number,
+    backlogAfter: number,
+  ): Promise<void> {
     const consumer = await conn.websocket.consumer(topic, sub, {
       subscriptionType: 'Shared',
       receiverQueueSize: 100,
@@ -77,7 +87,11 @@ describe('pulsar lag against a real broker', () => {
       assert.ok(m, `message ${got} of ${count} arrived`);
       consumer.ack(m.messageId);
     }
-    await sleep(300); // acks are fire-and-forget over the WebSocket; let them land before closing
+    // Acks are fire-and-forget over the WebSocket: close only once the broker has them.
+    await waitFor(
+      `${count} acks on ${sub} counted by the broker (backlog ${backlogAfter})`,
+      async () => (await pulsarSubscription(topic, sub))?.backlog === backlogAfter,
+    );
     await consumer.close();
   }
 
@@ -103,7 +117,7 @@ describe('pulsar lag against a real broker', () => {
     await produce(topic, 400);
     await sleep(1500);
     const t401 = await produce(topic, 600, 0);
-    await consumeAndAck(topic, sub, 400);
+    await consumeAndAck(topic, sub, 400, 600);
 
     const report = await backlogSettles(topic, sub, 600);
     const row = report.rows[0]!;
@@ -116,49 +130,59 @@ describe('pulsar lag against a real broker', () => {
     assert.equal(row.status, 'LAGGING');
 
     // Reset to earliest: everything is backlog again; then by time to just before the second batch.
-    const plan = await source.planReset(sub, [{ topic, partitions: [] }], { to: 'earliest' });
+    const plan = await groupAdmin.planReset(sub, [{ topic, partitions: [] }], { to: 'earliest' });
     assert.equal(plan.rows[0]!.backlogBefore, 600);
     assert.equal((await backlogSettles(topic, sub, 600)).groups[0]!.totalLag, 600, 'a plan changes nothing');
-    await source.executeReset(plan);
+    await groupAdmin.executeReset(plan);
     assert.equal((await backlogSettles(topic, sub, 1000)).groups[0]!.totalLag, 1000);
-    await source.executeReset(
-      await source.planReset(sub, [{ topic, partitions: [] }], { to: 'datetime', timestamp: t401 - 700 }),
+    await groupAdmin.executeReset(
+      await groupAdmin.planReset(sub, [{ topic, partitions: [] }], { to: 'datetime', timestamp: t401 - 700 }),
     );
     assert.equal((await backlogSettles(topic, sub, 600)).groups[0]!.totalLag, 600);
 
-    const skipped = await source.skip(sub, topic, 100);
+    const skipped = await groupAdmin.skip(sub, topic, 100);
     assert.deepEqual([skipped.backlogBefore, skipped.backlogAfter], [600, 500]);
-    const cleared = await source.skip(sub, topic, 'all');
+    const cleared = await groupAdmin.skip(sub, topic, 'all');
     assert.equal(cleared.backlogAfter, 0);
-    await source.executeReset(await source.planReset(sub, [{ topic, partitions: [] }], { to: 'earliest' }));
-    await source.executeReset(await source.planReset(sub, [{ topic, partitions: [] }], { to: 'latest' }));
+    await groupAdmin.executeReset(
+      await groupAdmin.planReset(sub, [{ topic, partitions: [] }], { to: 'earliest' }),
+    );
+    await groupAdmin.executeReset(
+      await groupAdmin.planReset(sub, [{ topic, partitions: [] }], { to: 'latest' }),
+    );
     assert.equal((await backlogSettles(topic, sub, 0)).groups[0]!.status, 'OK');
 
     // An active subscription is refused; unsupported targets say so.
     const active = await conn.websocket.consumer(topic, sub, { subscriptionType: 'Shared' });
     try {
-      await sleep(300);
+      await waitFor(
+        `the consumer on ${sub} shown by the broker`,
+        async () => (await pulsarSubscription(topic, sub))?.consumers === 1,
+      );
       await assert.rejects(
-        source.planReset(sub, [{ topic, partitions: [] }], { to: 'earliest' }),
+        groupAdmin.planReset(sub, [{ topic, partitions: [] }], { to: 'earliest' }),
         (e: MqctlError) => e.exitCode === 2 && /connected consumer/.test(e.message),
       );
-      const described = await source.describeGroup(sub, { topics: [topic] });
+      const described = await groupAdmin.describeGroup(sub, { topics: [topic] });
       assert.equal(described.members, 1);
-      assert.equal((await source.listGroups({ topics: [topic] }))[0]!.members, 1);
+      assert.equal((await groupAdmin.listGroups({ topics: [topic] }))[0]!.members, 1);
     } finally {
       await active.close();
     }
     await assert.rejects(
-      source.planReset(sub, [{ topic, partitions: [] }], { to: 'offset', offset: 3 }),
+      groupAdmin.planReset(sub, [{ topic, partitions: [] }], { to: 'offset', offset: 3 }),
       /reset by time/,
     );
     await assert.rejects(
       source.snapshot({ groups: ['nope'], topics: [topic], timeLag: true }),
       (e: MqctlError) => e.exitCode === 3,
     );
-    await sleep(300);
-    await source.deleteGroup(sub, { topics: [topic] });
-    assert.deepEqual(await source.listGroups({ topics: [topic] }), []);
+    await waitFor(
+      `the closed consumer gone from ${sub}`,
+      async () => (await pulsarSubscription(topic, sub))?.consumers === 0,
+    );
+    await groupAdmin.deleteGroup(sub, { topics: [topic] });
+    assert.deepEqual(await groupAdmin.listGroups({ topics: [topic] }), []);
   });
 
   it('a partitioned topic reports the backlog per partition', async () => {

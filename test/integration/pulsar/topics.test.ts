@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PulsarTopicAdmin } from '../../../src/brokers/pulsar/topics';
-import { pulsarAdminFor, queueAdminFor, topicAdminFor } from '../../../src/brokers/topics';
+import { PulsarNamespaceAdmin } from '../../../src/brokers/pulsar/namespaces';
+import { namespaceAdminFor } from '../../../src/brokers/namespaces';
+import { queueAdminFor } from '../../../src/brokers/queues';
+import { topicAdminFor } from '../../../src/brokers/topics';
 import { sleep } from '../../../src/util/timeout';
 import { CLOSED_PORT, requirePulsar, uniqueName } from '../../helpers/brokers';
 import { kafkaConnection, pulsarConnection, rejectsWith } from '../../helpers/topics';
@@ -9,6 +12,7 @@ import { kafkaConnection, pulsarConnection, rejectsWith } from '../../helpers/to
 describe('Pulsar topics, tenants and namespaces (real broker at 127.0.0.1:8080)', () => {
   const connection = pulsarConnection();
   const topics = new PulsarTopicAdmin(connection);
+  const namespaces = new PulsarNamespaceAdmin(connection);
   const http = connection.admin;
   const cleanup: Array<() => Promise<unknown>> = [];
   const partitionsOf = async (full: string) =>
@@ -20,8 +24,15 @@ describe('Pulsar topics, tenants and namespaces (real broker at 127.0.0.1:8080)'
 
   before(requirePulsar);
   after(async () => {
-    for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
+    // Everything this file created, newest first; one already deleted by its test (exit 3) is fine, any
+    // other failure fails the file.
+    const failures: string[] = [];
+    for (const fn of cleanup.reverse())
+      await fn().catch((e: Error & { exitCode?: number }) => {
+        if (e.exitCode !== 3) failures.push(e.message);
+      });
     await connection.close();
+    assert.deepEqual(failures, [], 'cleanup failed');
   });
 
   const track = (local: string, partitioned: boolean) =>
@@ -237,34 +248,37 @@ describe('Pulsar topics, tenants and namespaces (real broker at 127.0.0.1:8080)'
   });
 
   it('tenant list, namespace list/create/delete', async () => {
-    const tenants = await topics.listTenants();
+    const tenants = await namespaces.listTenants();
     assert.ok(tenants.some((t) => t.name === 'public'));
     const ns = `public/${uniqueName('mqctl-ns')}`;
-    cleanup.push(() =>
-      http.request({ method: 'DELETE', path: `/admin/v2/namespaces/${ns}`, query: { force: true } }),
-    );
-    const dry = await topics.createNamespace(ns, { ifNotExists: false, dryRun: true });
+    // A safety net (the test deletes it): without force, which the broker forbids.
+    cleanup.push(() => http.request({ method: 'DELETE', path: `/admin/v2/namespaces/${ns}` }));
+    const dry = await namespaces.createNamespace(ns, { ifNotExists: false, dryRun: true });
     assert.equal(dry.created, false);
-    assert.ok(!(await topics.listNamespaces('public')).some((n) => n.name === ns));
-    await topics.createNamespace(ns, { ifNotExists: false, dryRun: false });
-    assert.ok((await topics.listNamespaces('public')).some((n) => n.name === ns));
-    assert.ok((await topics.listNamespaces()).some((n) => n.name === 'public/default'));
-    await rejectsWith(topics.createNamespace(ns, { ifNotExists: false, dryRun: false }), 2, /already exists/);
+    assert.ok(!(await namespaces.listNamespaces('public')).some((n) => n.name === ns));
+    await namespaces.createNamespace(ns, { ifNotExists: false, dryRun: false });
+    assert.ok((await namespaces.listNamespaces('public')).some((n) => n.name === ns));
+    assert.ok((await namespaces.listNamespaces()).some((n) => n.name === 'public/default'));
+    await rejectsWith(
+      namespaces.createNamespace(ns, { ifNotExists: false, dryRun: false }),
+      2,
+      /already exists/,
+    );
     assert.equal(
-      (await topics.createNamespace(ns, { ifNotExists: true, dryRun: false })).alreadyExisted,
+      (await namespaces.createNamespace(ns, { ifNotExists: true, dryRun: false })).alreadyExisted,
       true,
     );
     // A topic in it: deleting the namespace is refused without --force.
     const topic = `${ns}/${uniqueName('t')}`;
     await topics.create({ name: topic, configs: {}, ifNotExists: false, dryRun: false });
-    await rejectsWith(topics.deleteNamespace(ns, { force: false }), 2, /cannot delete namespace/);
+    await rejectsWith(namespaces.deleteNamespace(ns, { force: false }), 2, /cannot delete namespace/);
     await topics.delete([topic], {});
-    await topics.deleteNamespace(ns, { force: false });
-    assert.ok(!(await topics.listNamespaces('public')).some((n) => n.name === ns));
-    await rejectsWith(topics.deleteNamespace(ns, { force: false }), 3, /not found/);
-    await rejectsWith(topics.listNamespaces(uniqueName('no-tenant')), 3, /tenant .* not found/);
+    await namespaces.deleteNamespace(ns, { force: false });
+    assert.ok(!(await namespaces.listNamespaces('public')).some((n) => n.name === ns));
+    await rejectsWith(namespaces.deleteNamespace(ns, { force: false }), 3, /not found/);
+    await rejectsWith(namespaces.listNamespaces(uniqueName('no-tenant')), 3, /tenant .* not found/);
     await rejectsWith(
-      topics.createNamespace('only-one-part', { ifNotExists: false, dryRun: false }),
+      namespaces.createNamespace('only-one-part', { ifNotExists: false, dryRun: false }),
       2,
       /invalid namespace/,
     );
@@ -276,7 +290,49 @@ describe('Pulsar topics, tenants and namespaces (real broker at 127.0.0.1:8080)'
     await dead.close();
     assert.throws(() => queueAdminFor(connection), /Pulsar .* has no queues/);
     const kafka = kafkaConnection();
-    assert.throws(() => pulsarAdminFor(kafka, 'namespace'), /namespaces exist only on Pulsar/);
+    assert.throws(() => namespaceAdminFor(kafka, 'namespace'), /namespaces exist only on Pulsar/);
     await kafka.close();
+  });
+  it('system topics (__change_events) are listed only with includeInternal, marked internal', async () => {
+    // A namespace of this test's own; a topic policy makes Pulsar create its __change_events system topic.
+    const ns = `public/${uniqueName('mqctl-sys')}`;
+    await namespaces.createNamespace(ns, { ifNotExists: false, dryRun: false });
+    const local = uniqueName('mqctl-sys-t');
+    // Deleted after its topic (cleanup runs in reverse), without force (which the broker forbids): the
+    // system topic goes with the namespace.
+    cleanup.push(() => http.request({ method: 'DELETE', path: `/admin/v2/namespaces/${ns}` }));
+    cleanup.push(() =>
+      http.request({ method: 'DELETE', path: `/admin/v2/persistent/${ns}/${local}`, query: { force: true } }),
+    );
+    await topics.create({ name: `${ns}/${local}`, configs: {}, ifNotExists: false, dryRun: false });
+    await topics.setConfig(`${ns}/${local}`, { 'message-ttl-seconds': '300' }, false);
+    const system = `persistent://${ns}/__change_events`;
+    // The broker creates the system topic asynchronously: wait for it through the raw admin API.
+    const deadline = Date.now() + 20_000;
+    while (
+      !(await http.get<string[]>(`/admin/v2/persistent/${ns}`, { includeSystemTopic: true })).includes(system)
+    ) {
+      assert.ok(Date.now() < deadline, `${system} did not appear within 20 s`);
+      await sleep(200);
+    }
+    const plain = await topics.list({ namespace: ns });
+    assert.deepEqual(
+      plain.map((r) => r.name),
+      [`persistent://${ns}/${local}`],
+    );
+    const all = await topics.list({ namespace: ns, includeInternal: true });
+    assert.deepEqual(all.map((r) => [r.name, r.internal]).sort(), [
+      [system, true],
+      [`persistent://${ns}/${local}`, false],
+    ]);
+  });
+
+  it('namespace delete --force on a broker that forbids it (the default) is exit 2 naming forceDeleteNamespaceAllowed', async () => {
+    const ns = `public/${uniqueName('mqctl-nsf')}`;
+    await namespaces.createNamespace(ns, { ifNotExists: false, dryRun: false });
+    cleanup.push(() => http.request({ method: 'DELETE', path: `/admin/v2/namespaces/${ns}` }));
+    await rejectsWith(namespaces.deleteNamespace(ns, { force: true }), 2, /forceDeleteNamespaceAllowed/);
+    // Refused means nothing happened: the namespace is still there.
+    assert.ok((await namespaces.listNamespaces('public')).some((n) => n.name === ns));
   });
 });

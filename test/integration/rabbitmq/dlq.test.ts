@@ -7,7 +7,7 @@ import { peekDlq, statsDlq } from '../../../src/dlq/inspect';
 import { UNPACED } from '../../../src/dlq/rate';
 import type { ReplayOptions } from '../../../src/dlq/replay';
 import { LOCAL, requireRabbit, uniqueName } from '../../helpers/brokers';
-import { rabbitCleanup, rabbitDeadLetters, rabbitDrain } from '../../helpers/dlq-fixtures';
+import { rabbitCleanup, rabbitDeadLetters, rabbitDrain, rabbitRetryChain } from '../../helpers/dlq-fixtures';
 
 function connection(): RabbitConnection {
   return new RabbitConnection(
@@ -148,5 +148,157 @@ describe('dlq on RabbitMQ (real dead letters through a dead-letter exchange)', (
     const all = await access.purge(names.dlq, {});
     assert.equal(all.purged, 1);
     assert.equal(await access.depth(names.dlq), 0);
+  });
+});
+
+describe('dlq replay on RabbitMQ: --route queue (default) or exchange (the original route)', () => {
+  const base = uniqueName('rmq-route');
+  const names = {
+    exchange: `${base}.orders-ex`,
+    source: `${base}.orders`,
+    audit: `${base}.audit`,
+    dlx: `${base}.dlx`,
+    dlq: `${base}.dlq`,
+  };
+  const conn = connection();
+
+  before(async () => {
+    await requireRabbit();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const amqp = require('amqplib') as typeof import('amqplib');
+    const c = await amqp.connect(LOCAL.rabbitmq.url);
+    const ch = await c.createConfirmChannel();
+    await ch.assertExchange(names.exchange, 'direct', { durable: true });
+    await ch.assertExchange(names.dlx, 'fanout', { durable: true });
+    await ch.assertQueue(names.dlq, { durable: true });
+    await ch.bindQueue(names.dlq, names.dlx, '');
+    // The orders queue dead-letters (TTL 0, no consumer); the audit queue, bound to the same key, keeps its copy.
+    await ch.assertQueue(names.source, {
+      durable: true,
+      arguments: { 'x-dead-letter-exchange': names.dlx, 'x-message-ttl': 0 },
+    });
+    await ch.assertQueue(names.audit, { durable: true });
+    await ch.bindQueue(names.source, names.exchange, 'order.created');
+    await ch.bindQueue(names.audit, names.exchange, 'order.created');
+    for (const i of [0, 1])
+      ch.publish(names.exchange, 'order.created', Buffer.from(`{"id":${i}}`), { persistent: true });
+    await ch.waitForConfirms();
+    const deadline = Date.now() + 30_000;
+    while ((await ch.checkQueue(names.dlq)).messageCount < 2 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    // Start from an empty audit queue: only what replay sends counts.
+    await ch.purgeQueue(names.audit);
+    // The orders queue must keep what replay sends it: a TTL-0 queue would dead-letter it again, so it is
+    // re-declared without TTL under the same bindings.
+    await ch.deleteQueue(names.source);
+    await ch.assertQueue(names.source, { durable: true });
+    await ch.bindQueue(names.source, names.exchange, 'order.created');
+    await c.close();
+  });
+
+  after(async () => {
+    await conn.close();
+    await rabbitCleanup(
+      LOCAL.rabbitmq.url,
+      [names.source, names.audit, names.dlq],
+      [names.exchange, names.dlx],
+    );
+  });
+
+  it('--route queue copies to the queue it died in only; --route exchange reaches every queue bound there', async () => {
+    const access = dlqFor(conn);
+    const one = await access.replay(names.dlq, options({ limit: 1 }));
+    assert.equal(one.replayed, 1);
+    assert.deepEqual(one.targets, { [names.source]: 1 });
+    assert.equal((await rabbitDrain(LOCAL.rabbitmq.url, names.source)).length, 1);
+    assert.equal((await rabbitDrain(LOCAL.rabbitmq.url, names.audit)).length, 0);
+    const two = await access.replay(names.dlq, options({ route: 'exchange' }));
+    assert.equal(two.replayed, 1);
+    assert.deepEqual(two.targets, { [`exchange "${names.exchange}" (routing keys order.created)`]: 1 });
+    assert.equal((await rabbitDrain(LOCAL.rabbitmq.url, names.source)).length, 1);
+    assert.equal((await rabbitDrain(LOCAL.rabbitmq.url, names.audit)).length, 1);
+  });
+});
+
+describe('dlq on RabbitMQ understands TTL + dead-letter retry queues (x-death counts per queue)', () => {
+  const base = uniqueName('rmq-chain');
+  const names = {
+    work: `${base}.orders`,
+    workExchange: `${base}.orders.in`,
+    retryExchange: `${base}.orders.retry`,
+    fast: `${base}.orders.retry.fast`,
+    slow: `${base}.orders.retry.slow`,
+    dlq: `${base}.orders.dlq`,
+  };
+  const HOUR = 3_600_000;
+  const conn = connection();
+  let slowRejected = { before: 0, after: 0 };
+
+  before(async () => {
+    await requireRabbit();
+    // 4 messages go round the fast stage (200 ms) until their third failure, then to the DLQ; 3 wait an hour in
+    // the slow stage after one rejection.
+    ({ slowRejected } = await rabbitRetryChain(LOCAL.rabbitmq.url, names, {
+      fastTtlMs: 200,
+      slowTtlMs: HOUR,
+      maxAttempts: 3,
+      fast: 4,
+      slow: 3,
+    }));
+  });
+
+  after(async () => {
+    await conn.close();
+    await rabbitCleanup(
+      LOCAL.rabbitmq.url,
+      [names.work, names.fast, names.slow, names.dlq],
+      [names.workExchange, names.retryExchange],
+    );
+  });
+
+  it('list shows the chain per stage (depth, TTL) without taking a message; retry queues are not listed as DLQs', async () => {
+    const rows = await dlqFor(conn).list({ sample: 100 });
+    const names_ = rows.map((r) => r.name);
+    assert.ok(!names_.includes(names.fast) && !names_.includes(names.slow), `listed: ${names_.join(', ')}`);
+    const row = rows.find((r) => r.name === names.dlq);
+    assert.ok(row, `${names.dlq} not listed`);
+    assert.equal(row.depth, 4);
+    assert.deepEqual(row.retryChain, [
+      { topic: names.fast, depth: 0, sampled: 0, notYetDue: 0, ttlMs: 200 },
+      { topic: names.slow, depth: 3, sampled: 0, notYetDue: 3, ttlMs: HOUR },
+    ]);
+  });
+
+  it('stats reads the stages: attempts (x-death count of the work queue) and when the next is due', async () => {
+    const stats = await statsDlq(dlqFor(conn), names.dlq, { scan: 100, filter: buildFilter({}) });
+    assert.equal(stats.total, 4);
+    const [fast, slow] = stats.retryChain ?? [];
+    assert.deepEqual(fast, { topic: names.fast, depth: 0, sampled: 0, notYetDue: 0, ttlMs: 200 });
+    assert.deepEqual(
+      { ...slow, nextDueAt: undefined },
+      {
+        topic: names.slow,
+        depth: 3,
+        sampled: 3,
+        notYetDue: 3,
+        maxAttempts: 1,
+        ttlMs: HOUR,
+        nextDueAt: undefined,
+      },
+    );
+    // x-death times have whole seconds: the first rejection's second, plus the hour.
+    const earliest = Math.floor(slowRejected.before / 1000) * 1000 + HOUR;
+    assert.ok(
+      slow!.nextDueAt! >= earliest && slow!.nextDueAt! <= slowRejected.after + HOUR,
+      `next due ${new Date(slow!.nextDueAt!).toISOString()}`,
+    );
+    // Reading requeued them: the stage still holds all three.
+    assert.equal(await dlqFor(conn).depth(names.slow), 3);
+    // The parked messages: the work queue's x-death count is 2 (rejected twice), the fast stage's 2 (expired twice).
+    const peeked = await peekDlq(dlqFor(conn), names.dlq, { limit: 10, scan: 10, filter: buildFilter({}) });
+    assert.deepEqual(
+      peeked.messages.map((m) => m.origin.deathsByQueue),
+      Array.from({ length: 4 }, () => ({ [names.work]: 2, [names.fast]: 2 })),
+    );
   });
 });

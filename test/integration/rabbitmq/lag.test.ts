@@ -1,29 +1,30 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect } from '../../../src/brokers';
+import { RabbitGroupAdmin } from '../../../src/brokers/rabbitmq/group-admin';
 import { RabbitLagSource } from '../../../src/brokers/rabbitmq/lag';
 import type { RabbitConnection } from '../../../src/brokers/rabbitmq/connection';
-import type { MqctlError } from '../../../src/cli/errors';
+import type { MqctlError } from '../../../src/core/errors';
 import { resolveContext } from '../../../src/config/resolve';
 import { ConfigStore } from '../../../src/config/store';
 import type { LagReport } from '../../../src/lag/model';
 import { LagHistory } from '../../../src/lag/report';
 import { evaluateThresholds } from '../../../src/lag/thresholds';
 import { LOCAL, requireRabbit, uniqueName } from '../../helpers/brokers';
+import { tempDir } from '../../helpers/tmp';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('rabbitmq lag against a real broker', () => {
   let conn: RabbitConnection;
   let source: RabbitLagSource;
+  let groupAdmin: RabbitGroupAdmin;
   const queues: string[] = [];
 
   before(async () => {
     await requireRabbit();
-    const store = new ConfigStore(join(mkdtempSync(join(tmpdir(), 'mqctl-lag-')), 'config.yaml'));
+    const store = new ConfigStore(join(tempDir('mqctl-lag-'), 'config.yaml'));
     const ctx = resolveContext(
       { kind: 'rabbitmq', url: LOCAL.rabbitmq.url, adminUrl: LOCAL.rabbitmq.managementUrl },
       {},
@@ -31,6 +32,7 @@ describe('rabbitmq lag against a real broker', () => {
     );
     conn = connect(ctx, { timeoutMs: 10_000 }) as RabbitConnection;
     source = new RabbitLagSource(conn);
+    groupAdmin = new RabbitGroupAdmin(conn);
   });
 
   after(async () => {
@@ -111,10 +113,10 @@ describe('rabbitmq lag against a real broker', () => {
     assert.equal(evaluateThresholds(report!, { maxLag: 5999 }).length, 1);
     await holder.close();
 
-    const described = await source.describeGroup(queue);
+    const described = await groupAdmin.describeGroup(queue);
     assert.equal(described.group, queue);
-    assert.ok((await source.listGroups()).some((g) => g.group === queue));
-    await assert.rejects(source.planReset(), (e: MqctlError) => e.exitCode === 2);
+    assert.ok((await groupAdmin.listGroups()).some((g) => g.group === queue));
+    await assert.rejects(groupAdmin.planReset(), (e: MqctlError) => e.exitCode === 2);
   });
 
   it('without a timestamp property the time lag is unknown, not guessed; a missing queue is exit 3', async () => {

@@ -2,14 +2,20 @@ import assert from 'node:assert/strict';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { RabbitQueueAdmin, typeArguments } from '../../../src/brokers/rabbitmq/topics';
-import { topicAdminFor, pulsarAdminFor } from '../../../src/brokers/topics';
+import { typeArguments } from '../../../src/brokers/contracts/arguments';
+import { namespaceAdminFor } from '../../../src/brokers/namespaces';
+import { RabbitBindingAdmin } from '../../../src/brokers/rabbitmq/bindings';
+import { RabbitExchangeAdmin } from '../../../src/brokers/rabbitmq/exchanges';
+import { RabbitQueueAdmin } from '../../../src/brokers/rabbitmq/queues';
+import { topicAdminFor } from '../../../src/brokers/topics';
 import { CLOSED_PORT, LOCAL, requireRabbit, uniqueName } from '../../helpers/brokers';
 import { rabbitConnection, rejectsWith } from '../../helpers/topics';
 
 describe('RabbitMQ queues, exchanges and bindings (real broker at 127.0.0.1:5672/15672)', () => {
   const connection = rabbitConnection();
-  const admin = new RabbitQueueAdmin(connection);
+  const queueAdmin = new RabbitQueueAdmin(connection);
+  const exchangeAdmin = new RabbitExchangeAdmin(connection);
+  const bindingAdmin = new RabbitBindingAdmin(connection);
   const http = connection.management;
   const queues: string[] = [];
   const exchanges: string[] = [];
@@ -47,15 +53,15 @@ describe('RabbitMQ queues, exchanges and bindings (real broker at 127.0.0.1:5672
       'x-max-length': '100',
     });
     assert.deepEqual(args, { 'x-dead-letter-exchange': 'dlx', 'x-message-ttl': 60000, 'x-max-length': 100 });
-    const created = await admin.createQueue({ ...base, name: c!, type: 'classic', arguments: args });
+    const created = await queueAdmin.createQueue({ ...base, name: c!, type: 'classic', arguments: args });
     assert.equal(created.created, true);
-    await admin.createQueue({
+    await queueAdmin.createQueue({
       ...base,
       name: q!,
       type: 'quorum',
       arguments: typeArguments({ 'x-delivery-limit': '5' }),
     });
-    await admin.createQueue({
+    await queueAdmin.createQueue({
       ...base,
       name: s!,
       type: 'stream',
@@ -68,12 +74,12 @@ describe('RabbitMQ queues, exchanges and bindings (real broker at 127.0.0.1:5672
     assert.equal((await getQueue(q!))?.type, 'quorum');
     assert.equal((await getQueue(s!))?.type, 'stream');
 
-    const rows = await admin.listQueues({ filter: c });
+    const rows = await queueAdmin.listQueues({ filter: c });
     assert.deepEqual(
       rows.map((r) => [r.name, r.type, r.durable]),
       [[c, 'classic', true]],
     );
-    const byRegex = await admin.listQueues({ filter: `^(${q}|${s})$`, regex: true });
+    const byRegex = await queueAdmin.listQueues({ filter: `^(${q}|${s})$`, regex: true });
     assert.deepEqual(
       byRegex.map((r) => [r.name, r.type]).sort(),
       [
@@ -81,59 +87,59 @@ describe('RabbitMQ queues, exchanges and bindings (real broker at 127.0.0.1:5672
         [s, 'stream'],
       ].sort(),
     );
-    const everywhere = await admin.listQueues({ filter: c!, allVhosts: true });
+    const everywhere = await queueAdmin.listQueues({ filter: c!, allVhosts: true });
     assert.equal(everywhere[0]?.vhost, '/');
   });
 
   it('describe, purge (counting messages) and the failure cases', async () => {
     const name = uniqueName('mqctl-purge');
     queues.push(name);
-    await admin.createQueue({ ...base, name, type: 'classic' });
+    await queueAdmin.createQueue({ ...base, name, type: 'classic' });
     const channel = await connection.confirmChannel();
     for (let i = 0; i < 5; i++) channel.sendToQueue(name, Buffer.from(`m${i}`));
     await channel.waitForConfirms();
     await channel.close();
-    const d = await admin.describeQueue(name);
+    const d = await queueAdmin.describeQueue(name);
     assert.equal(d.name, name);
     assert.equal(d.type, 'classic');
     assert.deepEqual(
       d.bindings.map((b) => [b.source, b.routingKey]),
       [['', name]],
     );
-    const purged = await admin.purgeQueue(name);
+    const purged = await queueAdmin.purgeQueue(name);
     assert.equal(purged.purged, 5);
-    assert.equal((await admin.purgeQueue(name)).purged, 0);
+    assert.equal((await queueAdmin.purgeQueue(name)).purged, 0);
 
     const stream = uniqueName('mqctl-stream');
     queues.push(stream);
-    await admin.createQueue({ ...base, name: stream, type: 'stream' });
-    await rejectsWith(admin.purgeQueue(stream), 2, /is a stream; streams cannot be purged/);
+    await queueAdmin.createQueue({ ...base, name: stream, type: 'stream' });
+    await rejectsWith(queueAdmin.purgeQueue(stream), 2, /is a stream; streams cannot be purged/);
     const missing = uniqueName('mqctl-none');
     await rejectsWith(
-      admin.describeQueue(missing),
+      queueAdmin.describeQueue(missing),
       3,
       new RegExp(
         `queue "${missing}" not found in vhost "/" on RabbitMQ at amqp://guest:\\*\\*\\*\\*@127\\.0\\.0\\.1:5672`,
       ),
     );
-    await rejectsWith(admin.purgeQueue(missing), 3, /not found/);
+    await rejectsWith(queueAdmin.purgeQueue(missing), 3, /not found/);
   });
 
   it('rejects bad input with exit 2 and declares nothing', async () => {
     const name = uniqueName('mqctl-bad');
-    await rejectsWith(admin.createQueue({ ...base, name: 'amq.mine', type: 'classic' }), 2, /reserved/);
+    await rejectsWith(queueAdmin.createQueue({ ...base, name: 'amq.mine', type: 'classic' }), 2, /reserved/);
     await rejectsWith(
-      admin.createQueue({ ...base, name: 'x'.repeat(256), type: 'classic' }),
+      queueAdmin.createQueue({ ...base, name: 'x'.repeat(256), type: 'classic' }),
       2,
       /longer than 255 bytes/,
     );
     await rejectsWith(
-      admin.createQueue({ ...base, name, type: 'quorum', durable: false }),
+      queueAdmin.createQueue({ ...base, name, type: 'quorum', durable: false }),
       2,
       /must be durable/,
     );
     await rejectsWith(
-      admin.createQueue({ ...base, name, type: 'bogus' as 'classic' }),
+      queueAdmin.createQueue({ ...base, name, type: 'bogus' as 'classic' }),
       2,
       /unknown queue type/,
     );
@@ -142,10 +148,10 @@ describe('RabbitMQ queues, exchanges and bindings (real broker at 127.0.0.1:5672
     assert.throws(() => typeArguments({ 'x-overflow': 'explode' }), /x-overflow must be one of/);
     // The broker's own check: streams take no x-message-ttl.
     await rejectsWith(
-      admin.createQueue({ ...base, name, type: 'stream', arguments: { 'x-message-ttl': 1000 } }),
+      queueAdmin.createQueue({ ...base, name, type: 'stream', arguments: { 'x-message-ttl': 1000 } }),
       2,
     );
-    const dry = await admin.createQueue({ ...base, name, type: 'quorum', dryRun: true });
+    const dry = await queueAdmin.createQueue({ ...base, name, type: 'quorum', dryRun: true });
     assert.equal(dry.created, false);
     assert.equal(await getQueue(name), undefined);
   });
@@ -153,30 +159,30 @@ describe('RabbitMQ queues, exchanges and bindings (real broker at 127.0.0.1:5672
   it('--if-not-exists accepts an existing queue; without it, exit 2', async () => {
     const name = uniqueName('mqctl-dup');
     queues.push(name);
-    await admin.createQueue({ ...base, name, type: 'classic' });
+    await queueAdmin.createQueue({ ...base, name, type: 'classic' });
     assert.equal(
-      (await admin.createQueue({ ...base, name, type: 'quorum', ifNotExists: true })).alreadyExisted,
+      (await queueAdmin.createQueue({ ...base, name, type: 'quorum', ifNotExists: true })).alreadyExisted,
       true,
     );
     assert.equal((await getQueue(name))?.type, 'classic');
-    await rejectsWith(admin.createQueue({ ...base, name, type: 'classic' }), 2, /already exists/);
+    await rejectsWith(queueAdmin.createQueue({ ...base, name, type: 'classic' }), 2, /already exists/);
   });
 
   it('deletes queues; a missing name deletes none (exit 3); --if-empty refuses a queue with messages', async () => {
     const a = uniqueName('mqctl-qdel');
     const b = uniqueName('mqctl-qdel');
     queues.push(a, b);
-    await admin.createQueue({ ...base, name: a, type: 'classic' });
-    await admin.createQueue({ ...base, name: b, type: 'quorum' });
-    await rejectsWith(admin.deleteQueues([a, uniqueName('mqctl-none')], {}), 3, /not found/);
+    await queueAdmin.createQueue({ ...base, name: a, type: 'classic' });
+    await queueAdmin.createQueue({ ...base, name: b, type: 'quorum' });
+    await rejectsWith(queueAdmin.deleteQueues([a, uniqueName('mqctl-none')], {}), 3, /not found/);
     assert.ok(await getQueue(a));
     const ch = await connection.confirmChannel();
     ch.sendToQueue(a, Buffer.from('keep me'));
     await ch.waitForConfirms();
     await ch.close();
-    await rejectsWith(admin.deleteQueues([a], { ifEmpty: true }), 2);
+    await rejectsWith(queueAdmin.deleteQueues([a], { ifEmpty: true }), 2);
     assert.ok(await getQueue(a), 'a queue with messages survives --if-empty');
-    const results = await admin.deleteQueues([a, b], {});
+    const results = await queueAdmin.deleteQueues([a, b], {});
     assert.equal(results.length, 2);
     assert.equal(await getQueue(a), undefined);
     assert.equal(await getQueue(b), undefined);
@@ -185,7 +191,7 @@ describe('RabbitMQ queues, exchanges and bindings (real broker at 127.0.0.1:5672
   it('exchanges: create, list, delete, and the failure cases', async () => {
     const name = uniqueName('mqctl-ex');
     exchanges.push(name);
-    const dry = await admin.createExchange({
+    const dry = await exchangeAdmin.createExchange({
       name,
       type: 'topic',
       durable: true,
@@ -197,7 +203,7 @@ describe('RabbitMQ queues, exchanges and bindings (real broker at 127.0.0.1:5672
     });
     assert.equal(dry.created, false);
     assert.equal(await getExchange(name), undefined);
-    await admin.createExchange({
+    await exchangeAdmin.createExchange({
       name,
       type: 'topic',
       durable: true,
@@ -208,14 +214,14 @@ describe('RabbitMQ queues, exchanges and bindings (real broker at 127.0.0.1:5672
       dryRun: false,
     });
     assert.equal((await getExchange(name))?.type, 'topic');
-    const rows = await admin.listExchanges({ filter: name });
+    const rows = await exchangeAdmin.listExchanges({ filter: name });
     assert.deepEqual(
       rows.map((e) => [e.name, e.type, e.durable]),
       [[name, 'topic', true]],
     );
-    assert.ok((await admin.listExchanges({})).some((e) => e.name === 'amq.direct'));
+    assert.ok((await exchangeAdmin.listExchanges({})).some((e) => e.name === 'amq.direct'));
     await rejectsWith(
-      admin.createExchange({
+      exchangeAdmin.createExchange({
         name,
         type: 'topic',
         durable: true,
@@ -229,7 +235,7 @@ describe('RabbitMQ queues, exchanges and bindings (real broker at 127.0.0.1:5672
       /already exists/,
     );
     await rejectsWith(
-      admin.createExchange({
+      exchangeAdmin.createExchange({
         name: uniqueName('mqctl-ex'),
         type: 'no-such-type',
         durable: true,
@@ -241,9 +247,17 @@ describe('RabbitMQ queues, exchanges and bindings (real broker at 127.0.0.1:5672
       }),
       2,
     );
-    await rejectsWith(admin.deleteExchanges(['amq.topic'], {}), 2, /built in/);
-    await rejectsWith(admin.deleteExchanges([uniqueName('mqctl-none')], {}), 3, /exchange .* not found/);
-    await admin.deleteExchanges([name], {});
+    await rejectsWith(
+      exchangeAdmin.deleteExchanges(['amq.topic'], {}),
+      2,
+      /reserved exchange name \(amq\.\*\)/,
+    );
+    await rejectsWith(
+      exchangeAdmin.deleteExchanges([uniqueName('mqctl-none')], {}),
+      3,
+      /exchange .* not found/,
+    );
+    await exchangeAdmin.deleteExchanges([name], {});
     assert.equal(await getExchange(name), undefined);
   });
 
@@ -252,7 +266,7 @@ describe('RabbitMQ queues, exchanges and bindings (real broker at 127.0.0.1:5672
     const q = uniqueName('mqctl-bq');
     exchanges.push(ex);
     queues.push(q);
-    await admin.createExchange({
+    await exchangeAdmin.createExchange({
       name: ex,
       type: 'topic',
       durable: true,
@@ -262,7 +276,7 @@ describe('RabbitMQ queues, exchanges and bindings (real broker at 127.0.0.1:5672
       ifNotExists: false,
       dryRun: false,
     });
-    await admin.createQueue({ ...base, name: q, type: 'classic' });
+    await queueAdmin.createQueue({ ...base, name: q, type: 'classic' });
     const spec = {
       source: ex,
       destination: q,
@@ -270,43 +284,47 @@ describe('RabbitMQ queues, exchanges and bindings (real broker at 127.0.0.1:5672
       routingKey: 'orders.#',
       arguments: {},
     };
-    const created = await admin.createBinding({ ...spec, dryRun: false });
+    const created = await bindingAdmin.createBinding({ ...spec, dryRun: false });
     assert.equal(created.created, true);
-    assert.equal((await admin.createBinding({ ...spec, dryRun: false })).alreadyExisted, true);
-    const bySource = await admin.listBindings({ source: ex });
+    assert.equal((await bindingAdmin.createBinding({ ...spec, dryRun: false })).alreadyExisted, true);
+    const bySource = await bindingAdmin.listBindings({ source: ex });
     assert.deepEqual(
       bySource.map((b) => [b.source, b.destination, b.destinationType, b.routingKey]),
       [[ex, q, 'queue', 'orders.#']],
     );
-    const byDest = await admin.listBindings({ destination: q });
+    const byDest = await bindingAdmin.listBindings({ destination: q });
     assert.deepEqual(byDest.map((b) => b.source).sort(), ['', ex]);
     // Routing works through the binding.
     const ch = await connection.confirmChannel();
     ch.publish(ex, 'orders.eu', Buffer.from('routed'));
     await ch.waitForConfirms();
     await ch.close();
-    assert.equal((await admin.purgeQueue(q)).purged, 1);
+    assert.equal((await queueAdmin.purgeQueue(q)).purged, 1);
 
     await rejectsWith(
-      admin.createBinding({ ...spec, source: uniqueName('mqctl-none'), dryRun: false }),
+      bindingAdmin.createBinding({ ...spec, source: uniqueName('mqctl-none'), dryRun: false }),
       3,
       /exchange .* not found/,
     );
     await rejectsWith(
-      admin.createBinding({ ...spec, destination: uniqueName('mqctl-none'), dryRun: false }),
+      bindingAdmin.createBinding({ ...spec, destination: uniqueName('mqctl-none'), dryRun: false }),
       3,
       /queue .* not found/,
     );
-    await rejectsWith(admin.createBinding({ ...spec, source: '', dryRun: false }), 2, /default exchange/);
-    await rejectsWith(admin.deleteBinding({ ...spec, routingKey: 'other' }), 3, /no binding/);
-    await admin.deleteBinding(spec);
-    assert.deepEqual(await admin.listBindings({ source: ex }), []);
+    await rejectsWith(
+      bindingAdmin.createBinding({ ...spec, source: '', dryRun: false }),
+      2,
+      /default exchange/,
+    );
+    await rejectsWith(bindingAdmin.deleteBinding({ ...spec, routingKey: 'other' }), 3, /no binding/);
+    await bindingAdmin.deleteBinding(spec);
+    assert.deepEqual(await bindingAdmin.listBindings({ source: ex }), []);
   });
 
   it('the management API going away in the middle of a multi-queue delete: exit 69 saying what was deleted', async () => {
     const names = [uniqueName('mqctl-cut'), uniqueName('mqctl-cut'), uniqueName('mqctl-cut')];
     queues.push(...names);
-    for (const name of names) await admin.createQueue({ ...base, name, type: 'classic' });
+    for (const name of names) await queueAdmin.createQueue({ ...base, name, type: 'classic' });
     // A proxy in front of the management API that dies (drops the connection, stops listening) on the
     // second DELETE, as a broker would that goes down mid-command.
     let deletes = 0;
@@ -354,14 +372,14 @@ describe('RabbitMQ queues, exchanges and bindings (real broker at 127.0.0.1:5672
     const otherConnection = rabbitConnection('no-such-vhost-xyz');
     const other = new RabbitQueueAdmin(otherConnection);
     await rejectsWith(other.listQueues({}), 3, /vhost "no-such-vhost-xyz" not found/);
-    await rejectsWith(other.listExchanges({}), 3, /vhost/);
+    await rejectsWith(new RabbitExchangeAdmin(otherConnection).listExchanges({}), 3, /vhost/);
     await otherConnection.close();
     const dead = rabbitConnection('/', `http://127.0.0.1:${CLOSED_PORT}`, 1500);
     await rejectsWith(new RabbitQueueAdmin(dead).listQueues({}), 69, /cannot reach RabbitMQ management API/);
     await dead.close();
     assert.throws(() => topicAdminFor(connection), /RabbitMQ .* has no topics/);
     assert.throws(
-      () => pulsarAdminFor(connection, 'namespace'),
+      () => namespaceAdminFor(connection, 'namespace'),
       (e: Error & { hint?: string; exitCode?: number }) =>
         e.exitCode === 2 && /only on Pulsar/.test(e.message) && /--vhost/.test(e.hint ?? ''),
     );

@@ -1,5 +1,5 @@
 import type { ConnectionOptions } from 'node:tls';
-import { MqctlError } from '../../../cli/errors';
+import { MqctlError } from '../../../core/errors';
 import { parsePulsarTopic } from '../topic-name';
 import { PulsarBinaryConnection } from './connection';
 import {
@@ -263,6 +263,18 @@ export class PulsarBinaryConsumer {
       p.onError = onError;
       p.start();
     }
+  }
+
+  /**
+   * A crash, for fault tests: delivery and acknowledgements stop now (the process "hangs"); after `hangMs`
+   * every connection of the consumer drops without a clean close, so the broker redelivers what was not
+   * acknowledged to the next consumer.
+   */
+  async kill(hangMs: number): Promise<void> {
+    for (const p of this.partitions) p.freeze();
+    await new Promise((resolve) => setTimeout(resolve, hangMs));
+    for (const p of this.partitions) p.abort();
+    this.closing ??= Promise.resolve().then(() => this.onClosed());
   }
 
   close(): Promise<void> {

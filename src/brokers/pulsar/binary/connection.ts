@@ -1,6 +1,6 @@
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import { AuthError, MqctlError, UnavailableError } from '../../../cli/errors';
+import { AuthError, MqctlError, UnavailableError } from '../../../core/errors';
 import { serverError } from './errors';
 import { DEFAULT_MAX_FRAME, encodeCommand, type Frame, FrameReader } from './frame';
 import { CommandType, type DecodedCommand, ServerError, toNumber, type Uint64 } from './proto';
@@ -100,7 +100,7 @@ export class PulsarBinaryConnection {
         () =>
           finish(
             new UnavailableError(`cannot connect to Pulsar at ${url}: no answer within ${timeoutMs} ms`, {
-              hint: 'is the broker running and the service URL right? (local: npm run brokers:up pulsar)',
+              hint: 'is the broker running and --url right? (the address comes from flags, MQCTL_* variables or the context: mqctl context list)',
             }),
           ),
         timeoutMs,
@@ -108,7 +108,7 @@ export class PulsarBinaryConnection {
       this.socket.once('error', (error: NodeJS.ErrnoException) =>
         finish(
           new UnavailableError(`cannot connect to Pulsar at ${url} (${error.code ?? error.message})`, {
-            hint: 'is the broker running and the service URL right? (local: npm run brokers:up pulsar)',
+            hint: 'is the broker running and --url right? (the address comes from flags, MQCTL_* variables or the context: mqctl context list)',
           }),
         ),
       );

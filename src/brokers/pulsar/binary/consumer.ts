@@ -1,4 +1,4 @@
-import { UnavailableError } from '../../../cli/errors';
+import { UnavailableError } from '../../../core/errors';
 import type { CommandHandler, PulsarBinaryConnection } from './connection';
 import { decodePayloadSection, encodeCommand, type EntryRecord, type Frame, splitEntry } from './frame';
 import { AckType, CommandType, InitialPosition, type MessageIdData, SubType } from './proto';
@@ -10,6 +10,11 @@ export interface ConsumerSettings {
   receiverQueueSize: number;
   /** acknowledgements are grouped and sent at most this often (the Java client's ackGroupTime) */
   ackGroupMs: number;
+  /**
+   * How entries are acknowledged: cumulatively (up to the newest entry; Exclusive subscriptions only) or
+   * individually (a list of ids per ACK). Default: cumulative on Exclusive, individual on Shared.
+   */
+  ackType?: 'Cumulative' | 'Individual';
 }
 
 /** A record as delivered to the application. */
@@ -33,6 +38,8 @@ export class PartitionConsumer implements CommandHandler {
   private pendingAcks: MessageIdData[] = [];
   private ackTimer?: NodeJS.Timeout;
   private closing = false;
+  /** set by freeze(): a crashed consumer hands out nothing more and acknowledges nothing more */
+  private frozen = false;
   onRecord?: RecordListener;
   onError?: ErrorListener;
 
@@ -95,7 +102,8 @@ export class PartitionConsumer implements CommandHandler {
 
   onCommand(frame: Frame): void {
     const c = frame.command;
-    if (c.type === CommandType.MESSAGE && c.message && frame.rest) {
+    // message_id is required in Pulsar's schema: a MESSAGE without one is not a message mqctl can ack
+    if (c.type === CommandType.MESSAGE && c.message?.messageId && frame.rest) {
       this.onEntry(c.message.messageId, c.message.redeliveryCount, frame.rest);
     } else if (c.type === CommandType.CLOSE_CONSUMER) {
       this.connection.consumers.delete(this.consumerId);
@@ -106,6 +114,7 @@ export class PartitionConsumer implements CommandHandler {
   }
 
   private onEntry(messageId: MessageIdData, redeliveryCount: number, rest: Buffer): void {
+    if (this.frozen) return;
     let records: EntryRecord[];
     try {
       records = splitEntry(decodePayloadSection(rest));
@@ -135,9 +144,16 @@ export class PartitionConsumer implements CommandHandler {
     }
   }
 
+  private get cumulative(): boolean {
+    return (
+      (this.settings.ackType ??
+        (this.settings.subscriptionType === 'Exclusive' ? 'Cumulative' : 'Individual')) === 'Cumulative'
+    );
+  }
+
   private ack(messageId: MessageIdData): void {
     const id = { ledgerId: messageId.ledgerId, entryId: messageId.entryId };
-    if (this.settings.subscriptionType === 'Exclusive') this.pendingAcks = [id];
+    if (this.cumulative) this.pendingAcks = [id];
     else this.pendingAcks.push(id);
     if (this.pendingAcks.length >= 1000) this.flushAcks();
     else this.ackTimer ??= setTimeout(() => this.flushAcks(), this.settings.ackGroupMs);
@@ -153,12 +169,29 @@ export class PartitionConsumer implements CommandHandler {
         type: CommandType.ACK,
         ack: {
           consumerId: this.consumerId,
-          ackType: this.settings.subscriptionType === 'Exclusive' ? AckType.Cumulative : AckType.Individual,
+          ackType: this.cumulative ? AckType.Cumulative : AckType.Individual,
           messageId: this.pendingAcks,
         },
       }),
     );
     this.pendingAcks = [];
+  }
+
+  /**
+   * A crash, for fault tests: from now on no record reaches the listener and nothing is acknowledged (acks
+   * not yet sent are dropped, as a process that dies loses them); the connection stays until abort().
+   */
+  freeze(): void {
+    this.frozen = true;
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    this.pendingAcks = [];
+  }
+
+  /** Drops the connection without CLOSE_CONSUMER, as a killed process's socket goes. */
+  abort(): void {
+    this.closing = true;
+    this.connection.close();
   }
 
   onConnectionClosed(error: Error): void {

@@ -5,7 +5,7 @@ import {
   CompressionType,
   type DecodedCommand,
   type DecodedMessageMetadata,
-  type DecodedSingleMessageMetadata,
+  decodeMessage,
   hasField,
   type KeyValue,
   MessageMetadata,
@@ -104,7 +104,7 @@ export class FrameReader {
 /** `body` = everything after totalSize. */
 export function decodeFrame(body: Buffer): Frame {
   const cmdSize = body.readUInt32BE(0);
-  const command = BaseCommand.decode(body.subarray(4, 4 + cmdSize)) as unknown as DecodedCommand;
+  const command = decodeMessage('BaseCommand', body.subarray(4, 4 + cmdSize));
   const restAt = 4 + cmdSize;
   return restAt < body.length ? { command, rest: body.subarray(restAt) } : { command };
 }
@@ -132,9 +132,7 @@ export function decodePayloadSection(rest: Buffer, verifyChecksum = true): Paylo
   }
   const metaSize = rest.readUInt32BE(o);
   o += 4;
-  const metadata = MessageMetadata.decode(
-    rest.subarray(o, o + metaSize),
-  ) as unknown as DecodedMessageMetadata;
+  const metadata = decodeMessage('MessageMetadata', rest.subarray(o, o + metaSize));
   return { metadata, payload: rest.subarray(o + metaSize) };
 }
 
@@ -182,9 +180,7 @@ export function splitEntry(section: PayloadSection): EntryRecord[] {
   for (let i = 0; i < metadata.numMessagesInBatch; i++) {
     const size = payload.readUInt32BE(o);
     o += 4;
-    const single = SingleMessageMetadata.decode(
-      payload.subarray(o, o + size),
-    ) as unknown as DecodedSingleMessageMetadata;
+    const single = decodeMessage('SingleMessageMetadata', payload.subarray(o, o + size));
     o += size;
     const body = payload.subarray(o, o + single.payloadSize);
     o += single.payloadSize;

@@ -1,4 +1,4 @@
-import { MqctlError, UnavailableError } from '../../../cli/errors';
+import { MqctlError, UnavailableError } from '../../../core/errors';
 import type { CommandHandler, PulsarBinaryConnection } from './connection';
 import { serverError } from './errors';
 import { encodePayloadCommand, encodeSingleMetadata, type Frame, joinBatch } from './frame';
@@ -217,9 +217,7 @@ export class PartitionProducer implements CommandHandler {
       // the broker unloaded the topic; mqctl's perf producer does not reconnect: what is outstanding fails
       this.connection.producers.delete(this.producerId);
       this.failAll(
-        new UnavailableError(`Pulsar closed the producer on ${this.topic} (topic unloaded or moved)`, {
-          retriable: true,
-        }),
+        new UnavailableError(`Pulsar closed the producer on ${this.topic} (topic unloaded or moved)`),
       );
     }
   }

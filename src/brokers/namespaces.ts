@@ -1,0 +1,22 @@
+import { UnsupportedError } from '../core/errors';
+import { PulsarNamespaceAdmin } from './pulsar/namespaces';
+import type { NamespaceAdmin } from './contracts/namespaces';
+import type { BrokerConnection } from './types';
+
+export * from './contracts/namespaces';
+
+/** `mqctl tenant|namespace ...` only make sense on Pulsar. */
+export function namespaceAdminFor(
+  connection: BrokerConnection,
+  noun: 'tenant' | 'namespace',
+): NamespaceAdmin {
+  if (connection.kind === 'pulsar') return new PulsarNamespaceAdmin(connection);
+  const hint =
+    connection.kind === 'rabbitmq'
+      ? 'RabbitMQ groups queues by virtual host: pass --vhost'
+      : 'Kafka has no tenants or namespaces: use `mqctl topic list`';
+  throw new UnsupportedError(
+    `${noun}s exist only on Pulsar; this context is ${connection.kind} (${connection.target})`,
+    { hint },
+  );
+}
