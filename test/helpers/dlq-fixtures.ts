@@ -145,24 +145,18 @@ export async function deleteTopics(kafka: Kafka, topics: string[]): Promise<void
   }
 }
 
-/** Produces in batches of 1000 (acks=all). */
+/**
+ * Produces in batches of 1000 (acks=all) with an idempotent producer. kafkajs retries a produce request as a
+ * whole when one partition in it fails (a just-created partition its leader does not host yet): a plain
+ * producer writes the partitions that had succeeded a second time, an idempotent one is deduplicated by the
+ * broker. No resend here: a resend is a new write, which idempotence cannot recognise.
+ */
 export async function produceAll(kafka: Kafka, topic: string, messages: Message[]): Promise<void> {
-  const producer = kafka.producer();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
-    for (let i = 0; i < messages.length; i += 1000) {
-      // Set-up only: a just-created topic can be unknown to the broker's metadata for a moment.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 1000) });
-          break;
-        } catch (error) {
-          if (attempt >= 5 || !/does not host this topic-partition/.test((error as Error).message))
-            throw error;
-          await new Promise((r) => setTimeout(r, 500 * attempt));
-        }
-      }
-    }
+    for (let i = 0; i < messages.length; i += 1000)
+      await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 1000) });
   } finally {
     await producer.disconnect();
   }

@@ -74,12 +74,15 @@ interface TopicAdmin {
   fetchTopicMetadata(options: {
     topics: string[];
   }): Promise<{ topics: Array<{ name: string; partitions: Array<{ leader: number }> }> }>;
+  fetchTopicOffsets(topic: string): Promise<Array<{ partition: number }>>;
 }
 
 /**
- * Creates Kafka topics and waits until every partition has a leader in the broker's metadata. Not kafkajs's
- * `waitForLeaders`: it gives up on the first "This server does not host this topic-partition", which a
- * KRaft broker answers for a moment after CreateTopics (seconds when the machine is busy).
+ * Creates Kafka topics and waits until every partition has a leader in the broker's metadata and that leader
+ * answers ListOffsets for it. Not kafkajs's `waitForLeaders`: it gives up on the first "This server does not
+ * host this topic-partition", which a KRaft broker answers for a moment after CreateTopics (seconds when the
+ * machine is busy). Metadata alone is not enough either: it names the leader before the leader hosts the
+ * partition, and a produce in that window fails for that partition only (see produceAll).
  */
 export async function createKafkaTopics(
   admin: TopicAdmin,
@@ -97,10 +100,15 @@ export async function createKafkaTopics(
     `leaders for ${names.join(', ')}`,
     async () => {
       const meta = await admin.fetchTopicMetadata({ topics: names });
-      return (
+      const led =
         meta.topics.length === names.length &&
-        meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
-      );
+        meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+      if (!led) return false;
+      for (const t of meta.topics) {
+        const offsets = await admin.fetchTopicOffsets(t.name).catch(() => undefined);
+        if (!offsets || offsets.length !== t.partitions.length) return false;
+      }
+      return true;
     },
     { timeoutMs, intervalMs: 100 },
   );
