@@ -118,6 +118,20 @@ export function kafkaSasl(ctx: KafkaContext): SASLOptions | undefined {
   return { mechanism: ctx.sasl.mechanism, username: ctx.sasl.username, password } as SASLOptions;
 }
 
+/**
+ * kafkajs's log, as mqctl prints it: nothing without --debug (kafkajs logs what it recovers from on its own,
+ * such as "consumer crashed: The coordinator is loading" on a fresh broker; only what the user must act on
+ * reaches stderr, as mqctl's own one-line error), every entry redacted with --debug.
+ */
+export function kafkajsLogCreator(debug: boolean | undefined): NonNullable<KafkaConfig['logCreator']> {
+  return () => (entry: LogEntry) => {
+    if (!debug) return;
+    const { message, ...extra } = entry.log;
+    const where = entry.namespace ? `kafkajs ${entry.namespace}` : 'kafkajs';
+    process.stderr.write(`${redact(`[${where}] ${message} ${JSON.stringify(redactValue(extra))}`)}\n`);
+  };
+}
+
 function kafkaConfig(ctx: KafkaContext & { name: string }, options: ConnectOptions): KafkaConfig {
   const tls = tlsOptions(ctx.tls);
   return {
@@ -134,13 +148,7 @@ function kafkaConfig(ctx: KafkaContext & { name: string }, options: ConnectOptio
       maxRetryTime: Math.max(500, Math.floor(options.timeoutMs / 3)),
     },
     logLevel: options.debug ? logLevel.INFO : logLevel.NOTHING,
-    logCreator: () => (entry: LogEntry) => {
-      if (!options.debug) return;
-      const { message, ...extra } = entry.log;
-      process.stderr.write(
-        `${redact(`[kafkajs ${entry.namespace}] ${message} ${JSON.stringify(redactValue(extra))}`)}\n`,
-      );
-    },
+    logCreator: kafkajsLogCreator(options.debug),
     ...(testPauseArmed('kafka:committing') ? { socketFactory: pauseAfterEndTxnSockets() } : {}),
   };
 }
