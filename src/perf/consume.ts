@@ -42,6 +42,8 @@ export interface ConsumeOutcome {
   rebalanceMs: number;
   interrupted: boolean;
   idleTimedOut: boolean;
+  /** the driver could no longer receive (the broker stopped answering): the error that ended the run */
+  fatal?: Error;
   intervals: Array<
     ConsumeInterval & { t: number; seconds: number; startEpochMs: number; endEpochMs: number }
   >;
@@ -177,6 +179,7 @@ export class ConsumeRun {
 
   private stopped = false;
   private stopRequested = false;
+  private failure?: Error;
   private readonly shared: ConsumeShared;
 
   constructor(
@@ -194,6 +197,10 @@ export class ConsumeRun {
     // no warm-up: the measured phase is the whole run, from the subscription on (kafka-consumer-perf-test)
     if (this.settings.warmupMs === 0 && this.settings.warmupRecords === 0)
       this.measuredStartUs = this.startedUs;
+    this.driver.onFailure = (error) => {
+      this.failure ??= error;
+      this.finish?.();
+    };
     await this.driver.start((bytes, stamp) => this.onRecord(bytes, stamp));
   }
 
@@ -208,7 +215,7 @@ export class ConsumeRun {
     if (this.received + this.warmupReceived >= total) this.finish?.();
   }
 
-  private onRecord(bytes: number, stamp: string | undefined): void {
+  private onRecord(bytes: number, stamp: string | number | undefined): void {
     // after the end (count, duration, signal) records still in flight are not counted
     if (this.stopped) return;
     const index = this.shared.claim();
@@ -346,7 +353,8 @@ export class ConsumeRun {
         signal?.aborted ||
         this.stopRequested ||
         this.shared.exhausted() ||
-        this.received + this.warmupReceived >= Math.min(this.expectedTotal, this.settings.numRecords)
+        this.received + this.warmupReceived >= Math.min(this.expectedTotal, this.settings.numRecords) ||
+        this.failure
       )
         this.finish();
     });
@@ -362,6 +370,8 @@ export class ConsumeRun {
         endEpochMs: epochUsOf(now) / 1000,
       });
     }
+    // a broker that is still failing when the idle timeout ends the run: its error, not just "idle"
+    const fatal = this.failure ?? (idleTimedOut ? this.driver.currentError?.() : undefined);
     await this.driver.close();
     const joinedUs = this.driver.joinedAtEpochMs ? this.driver.joinedAtEpochMs * 1000 - epochUsOf(0) : 0;
     const measuredStart = this.measuredStartUs;
@@ -380,6 +390,7 @@ export class ConsumeRun {
           : 0,
       interrupted: Boolean(signal?.aborted),
       idleTimedOut,
+      fatal,
       intervals: this.intervals,
     };
   }

@@ -439,6 +439,7 @@ export async function runConsume(
     from: o.from,
     prefetch: o.prefetch,
     pulsarClient: o.pulsarClient,
+    directFetch: true,
   });
   const consume = new ConsumeRun(driver, {
     numRecords: o.numRecords,
@@ -466,7 +467,8 @@ export async function runConsume(
     o,
     { ...outcome, errors: 0, histograms: outcome.histograms.total, interrupted: outcome.interrupted },
   );
-  return { result, logIntervals, startEpochMs: outcome.startTime.getTime() };
+  if (outcome.fatal) failRun(result, `the consumer stopped: ${outcome.fatal.message}`);
+  return { result, logIntervals, startEpochMs: outcome.startTime.getTime(), error: outcome.fatal };
 }
 
 /**

@@ -118,6 +118,14 @@ export interface PerfConsumerOptions {
    * preparePerfConsumerGroup, which also fixed the group and where it starts.
    */
   members?: number;
+  /** `perf consume --threads N` on Kafka's direct fetch path: this member's index (it reads partitions p mod N = index) */
+  memberIndex?: number;
+  /**
+   * Kafka: read with the direct fetch path (partitions assigned, no group runner, records counted in place
+   * without a JS object each). Set by `perf consume`; readers that need values and positions (verify) or a
+   * crash (kill) keep kafkajs' group consumer. MQCTL_KAFKA_CONSUMER=kafkajs turns it off.
+   */
+  directFetch?: boolean;
   /** Pulsar data path (absent = the context's choice, else binary) */
   pulsarClient?: PulsarClientKind;
   /**
@@ -141,7 +149,8 @@ export interface PerfConsumerOptions {
  */
 export type PerfRecordListener = (
   bytes: number,
-  stamp: string | undefined,
+  /** the mqctl-ts stamp: its text, or already as a number of epoch µs (Kafka's direct fetch path) */
+  stamp: string | number | undefined,
   value?: Buffer,
   position?: string,
 ) => void;
@@ -159,4 +168,8 @@ export interface PerfConsumerDriver {
    * Absent where the driver cannot do it.
    */
   kill?(hangMs: number): Promise<void>;
+  /** Set by the run: the driver calls it when it can no longer receive (the broker is gone): the run ends. */
+  onFailure?: (error: Error) => void;
+  /** The error the driver is retrying right now, if any (reported when the idle timeout ends the run). */
+  currentError?(): Error | undefined;
 }

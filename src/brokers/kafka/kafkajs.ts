@@ -267,9 +267,35 @@ export interface RawCluster {
   fetchTopicsOffset(
     topics: Array<{ topic: string; partitions: Array<{ partition: number }>; fromBeginning?: boolean }>,
   ): Promise<Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>>;
+  findGroupCoordinator(opts: { groupId: string }): Promise<RawBroker>;
+}
+
+/** A request as kafkajs' connection sends it: the request encoder and the response decoder/parser. */
+export interface RawProtocolRequest<T> {
+  request: unknown;
+  response: { decode(raw: Buffer): Promise<T>; parse(decoded: T): Promise<T> };
+  requestTimeout?: number;
 }
 
 export interface RawBroker {
+  /** the broker's connections (kafkajs sends Fetch on a connection of its own, the others on another) */
+  connectionPool: { send<T>(request: RawProtocolRequest<T>): Promise<T> };
+  offsetCommit(request: {
+    groupId: string;
+    groupGenerationId: number;
+    memberId: string;
+    retentionTime?: number;
+    topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
+  }): Promise<{ responses: Array<{ partitions: Array<{ partition: number; errorCode: number }> }> }>;
+  offsetFetch(request: {
+    groupId: string;
+    topics: Array<{ topic: string; partitions: Array<{ partition: number }> }>;
+  }): Promise<{
+    responses: Array<{
+      topic: string;
+      partitions: Array<{ partition: number; offset: string; errorCode?: number }>;
+    }>;
+  }>;
   fetch(request: {
     replicaId: number;
     isolationLevel: number;
@@ -305,5 +331,23 @@ export function createPrivateCluster(kafka: object, options: object): RawCluster
   const create = symbol ? (fields[symbol] as ((o: object) => RawCluster) | undefined) : undefined;
   return typeof create === 'function' ? create(options) : undefined;
 }
+
+/**
+ * kafkajs' Fetch v4 request encoder (replica id, max wait, min/max bytes, isolation level, per partition its
+ * offset and max bytes). `perf consume` sends it with a response decoder of its own (perf-fetch.ts), which
+ * counts records in place instead of building a JS object per record. v4 is the oldest Fetch Kafka 4 serves.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const fetchRequestV4 = require('kafkajs/src/protocol/requests/fetch/v4/request') as (args: {
+  replicaId: number;
+  maxWaitTime: number;
+  minBytes: number;
+  maxBytes: number;
+  isolationLevel: number;
+  topics: Array<{
+    topic: string;
+    partitions: Array<{ partition: number; fetchOffset: string; maxBytes: number }>;
+  }>;
+}) => unknown;
 
 export * from 'kafkajs';

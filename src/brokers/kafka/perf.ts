@@ -24,6 +24,7 @@ import type { KafkaConnection } from './connection';
 import { waitForTopicLeaders } from './wait';
 import { mapKafkaError } from './errors';
 import { createRdkafkaPerfProducer } from './perf-rdkafka';
+import { KafkaFetchConsumer } from './perf-fetch';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const KAFKAJS_VERSION = (require('kafkajs/package.json') as { version: string }).version;
@@ -411,7 +412,10 @@ export class KafkaPerfConsumer implements PerfConsumerDriver {
 export async function createKafkaPerfConsumer(
   connection: KafkaConnection,
   options: PerfConsumerOptions,
-): Promise<KafkaPerfConsumer> {
+): Promise<PerfConsumerDriver> {
+  if (options.directFetch && process.env.MQCTL_KAFKA_CONSUMER !== 'kafkajs') {
+    return new KafkaFetchConsumer(connection, options, KAFKAJS_VERSION);
+  }
   const group = options.group ?? `mqctl-perf-${process.pid}-${Date.now().toString(36)}`;
   const consumer = connection.kafka.consumer({
     groupId: group,

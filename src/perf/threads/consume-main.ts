@@ -139,7 +139,13 @@ export async function runConsumeThreads(
   const onAbort = () => post('abort');
   hooks.signal?.addEventListener('abort', onAbort, { once: true });
   const start = (j: number): Promise<void> => {
-    const input: ConsumeWorkerInput = { ctx, timeoutMs, options: o, consumer, state: state.buffer };
+    const input: ConsumeWorkerInput = {
+      ctx,
+      timeoutMs,
+      options: o,
+      consumer: { ...consumer, directFetch: true, memberIndex: j },
+      state: state.buffer,
+    };
     const worker = new Worker(join(__dirname, 'consume-worker.js'), { workerData: input });
     workers.push(worker);
     return new Promise<void>((resolve) => {

@@ -126,6 +126,8 @@ async function main(): Promise<void> {
       posted++;
       port.postMessage({ type: 'interval', ...intervalMessage(i) } satisfies ConsumeWorkerMessage);
     });
+    // the broker stopped answering: the thread's error ends the run (the parent tells the others)
+    if (outcome.fatal) throw outcome.fatal;
     await connection.close();
     port.postMessage({
       type: 'done',

@@ -68,7 +68,7 @@ async function consumeStamps(
       group,
     });
     const stamps: string[] = [];
-    await driver.start((_bytes, stamp) => stamps.push(stamp ?? 'none'));
+    await driver.start((_bytes, stamp) => stamps.push(stamp === undefined ? 'none' : String(stamp)));
     await waitFor(
       () => `subscription ${group} on ${topic} drained (${stamps.length} read so far)`,
       async () => (await pulsarSubscription(topic, group))?.backlog === 0,
