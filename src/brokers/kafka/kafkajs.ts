@@ -279,7 +279,11 @@ export interface RawProtocolRequest<T> {
 
 export interface RawBroker {
   /** the broker's connections (kafkajs sends Fetch on a connection of its own, the others on another) */
-  connectionPool: { send<T>(request: RawProtocolRequest<T>): Promise<T> };
+  connectionPool: {
+    send<T>(request: RawProtocolRequest<T>): Promise<T>;
+    /** connects the connection a request of this api key uses (not safe to call concurrently: each call of a disconnected one opens a socket) */
+    getConnectionByRequest(request: { request: { apiKey: number } }): Promise<unknown>;
+  };
   offsetCommit(request: {
     groupId: string;
     groupGenerationId: number;

@@ -32,10 +32,11 @@ import type { KafkaConnection } from './connection';
 import { mapKafkaError } from './errors';
 
 const READ_COMMITTED = 1;
+const FETCH_API_KEY = 1;
 /** per partition and fetch (the Java consumer's max.partition.fetch.bytes is 1 MiB; larger costs nothing here) */
 const PARTITION_FETCH_BYTES = Number(process.env.MQCTL_FETCH_PARTITION_BYTES) || 4 * 1024 * 1024;
 /** fetch.max.wait.ms: how long the broker holds a fetch when nothing is there */
-const MAX_WAIT_MS = 500;
+const MAX_WAIT_MS = 100;
 const COMMIT_INTERVAL_MS = 1000;
 
 const STAMP_KEY = Buffer.from(PERF_STAMP_HEADER);
@@ -205,6 +206,8 @@ interface PartitionState {
   delivered: number;
   committed: number;
   leader?: RawBroker;
+  leaderId?: string;
+  connecting?: Promise<RawBroker>;
 }
 
 export class KafkaFetchConsumer implements PerfConsumerDriver {
@@ -219,6 +222,8 @@ export class KafkaFetchConsumer implements PerfConsumerDriver {
   /** the error the loops are retrying now (a broker that stopped answering) */
   private retrying?: Error;
   private failed = false;
+  private loops: Array<Promise<void>> = [];
+  private readonly brokers = new Map<string, Promise<RawBroker>>();
   onFailure?: (error: Error) => void;
 
   constructor(
@@ -269,7 +274,9 @@ export class KafkaFetchConsumer implements PerfConsumerDriver {
       const offset = (useCommitted ? committed.get(partition) : undefined) ?? resets.get(partition) ?? 0;
       this.partitions.push({ partition, offset, delivered: offset, committed: offset });
     }
-    for (const p of this.partitions) void this.loop(p);
+    this.loops = this.partitions.map((p) =>
+      this.loop(p).catch((error: unknown) => this.fail(error as Error)),
+    );
     if (this.options.group) {
       this.commitTimer = setInterval(() => void this.commit(), COMMIT_INTERVAL_MS);
       this.commitTimer.unref();
@@ -351,9 +358,17 @@ export class KafkaFetchConsumer implements PerfConsumerDriver {
     return broker.connectionPool.send(request);
   }
 
+  /**
+   * The leader of a partition, its fetch connection open. One promise per broker: kafkajs opens a new socket
+   * for every concurrent connect of a closed connection (and leaks the others), so the partitions' loops
+   * share one connect.
+   */
   private async leaderOf(p: PartitionState, refresh: boolean): Promise<RawBroker> {
     const cluster = this.cluster!;
     if (refresh) {
+      // only the connect this partition used: another loop may have started a fresh one already
+      if (p.leaderId !== undefined && this.brokers.get(p.leaderId) === p.connecting)
+        this.brokers.delete(p.leaderId);
       p.leader = undefined;
       await cluster.refreshMetadata();
     }
@@ -362,7 +377,19 @@ export class KafkaFetchConsumer implements PerfConsumerDriver {
     const nodeId = Object.keys(byLeader)[0];
     if (nodeId === undefined)
       throw new MqctlError(`partition ${p.partition} of ${this.options.topic} has no leader`, 69);
-    p.leader = await cluster.findBroker({ nodeId });
+    let broker = this.brokers.get(nodeId);
+    if (!broker) {
+      broker = (async () => {
+        const b = await cluster.findBroker({ nodeId });
+        await b.connectionPool.getConnectionByRequest({ request: { apiKey: FETCH_API_KEY } });
+        return b;
+      })();
+      this.brokers.set(nodeId, broker);
+      broker.catch(() => this.brokers.get(nodeId) === broker && this.brokers.delete(nodeId));
+    }
+    p.connecting = broker;
+    p.leaderId = nodeId;
+    p.leader = await broker;
     return p.leader;
   }
 
@@ -556,6 +583,12 @@ export class KafkaFetchConsumer implements PerfConsumerDriver {
     // the loops stop handing records over first: what is committed is what was handed over
     this.closed = true;
     if (this.commitTimer) clearInterval(this.commitTimer);
+    // each loop ends once its fetch in flight is answered (no new one starts): only then may the cluster
+    // disconnect, or a request sent in between would open the connection again and keep the process alive
+    await withDeadline(
+      Promise.all(this.loops).then(() => undefined),
+      this.connection.timeoutMs,
+    );
     if (this.committing) await this.committing;
     if (!this.failed) await withDeadline(this.commit(), this.connection.timeoutMs);
     await this.cluster?.disconnect().catch(() => undefined);
