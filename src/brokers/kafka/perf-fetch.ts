@@ -120,6 +120,13 @@ function decompress(codec: number, data: Buffer): Buffer {
   );
 }
 
+/** Whether the header key at `at` (`length` bytes) is `mqctl-ts` (compared in JS: no native call per record). */
+function isStampKey(buf: Buffer, at: number, length: number): boolean {
+  if (length !== STAMP_KEY.length) return false;
+  for (let i = 0; i < length; i++) if (buf[at + i] !== STAMP_KEY[i]) return false;
+  return true;
+}
+
 /** Reads records of a batch in place, calling `onRecord` for each at or after `from`. */
 class RecordWalker {
   private buf: Buffer = Buffer.alloc(0);
@@ -127,13 +134,15 @@ class RecordWalker {
 
   private varint(): number {
     const buf = this.buf;
-    let value = 0;
-    let shift = 0;
-    let byte: number;
+    let byte = buf[this.at++]!;
+    // one byte (lengths and deltas of small records): no loop
+    if (byte < 0x80) return (byte >>> 1) ^ -(byte & 1);
+    let value = byte & 0x7f;
+    let multiplier = 0x80;
     do {
       byte = buf[this.at++]!;
-      value += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
+      value += (byte & 0x7f) * multiplier;
+      multiplier *= 0x80;
     } while (byte & 0x80);
     // zig-zag
     return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
@@ -169,12 +178,7 @@ class RecordWalker {
         const keyAt = this.at;
         this.at += Math.max(0, hk);
         const hv = this.varint();
-        if (
-          stamp === undefined &&
-          hk === STAMP_KEY.length &&
-          hv > 0 &&
-          buf.compare(STAMP_KEY, 0, hk, keyAt, keyAt + hk) === 0
-        ) {
+        if (stamp === undefined && hv > 0 && isStampKey(buf, keyAt, hk)) {
           // decimal epoch µs, read from the bytes (no string per record)
           let v = 0;
           for (let d = this.at; d < this.at + hv; d++) {
