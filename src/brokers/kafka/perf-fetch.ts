@@ -228,6 +228,7 @@ export class KafkaFetchConsumer implements PerfConsumerDriver {
   private failed = false;
   private loops: Array<Promise<void>> = [];
   private readonly brokers = new Map<string, Promise<RawBroker>>();
+  private refreshing?: Promise<void>;
   onFailure?: (error: Error) => void;
 
   constructor(
@@ -374,7 +375,11 @@ export class KafkaFetchConsumer implements PerfConsumerDriver {
       if (p.leaderId !== undefined && this.brokers.get(p.leaderId) === p.connecting)
         this.brokers.delete(p.leaderId);
       p.leader = undefined;
-      await cluster.refreshMetadata();
+      // one metadata refresh for all partitions' loops (concurrent ones pile up connects on the seed broker)
+      if (!this.refreshing) {
+        this.refreshing = cluster.refreshMetadata().finally(() => (this.refreshing = undefined));
+      }
+      await this.refreshing;
     }
     if (p.leader) return p.leader;
     const byLeader = cluster.findLeaderForPartitions(this.options.topic, [p.partition]);
