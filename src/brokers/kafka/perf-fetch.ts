@@ -128,7 +128,7 @@ function isStampKey(buf: Buffer, at: number, length: number): boolean {
 }
 
 /** Reads records of a batch in place, calling `onRecord` for each at or after `from`. */
-class RecordWalker {
+export class RecordWalker {
   private buf: Buffer = Buffer.alloc(0);
   private at = 0;
 
@@ -200,6 +200,72 @@ class RecordWalker {
     }
     return handed;
   }
+}
+
+/**
+ * Hands the records of one fetched record set at or after `from` to `onRecord` (read_committed: batches of
+ * aborted transactions and control batches skipped). Returns the offset after the last batch handed over.
+ */
+export function deliverRecordSet(
+  fetched: FetchedPartition,
+  from: number,
+  onRecord: PerfRecordListener,
+  walker = new RecordWalker(),
+  stopped: () => boolean = () => false,
+  topic = '',
+): number {
+  let delivered = from;
+  const records = fetched.records;
+  const aborted = fetched.aborted.slice().sort((a, b) => a.firstOffset - b.firstOffset);
+  let nextAborted = 0;
+  const abortedProducers = new Set<bigint>();
+  let at = 0;
+  while (at + 61 <= records.length && !stopped()) {
+    const batchLength = records.readInt32BE(at + 8);
+    const end = at + 12 + batchLength;
+    if (end > records.length) break;
+    const baseOffset = Number(records.readBigInt64BE(at));
+    const lastOffset = baseOffset + records.readInt32BE(at + 23);
+    const magic = records[at + 16]!;
+    if (magic !== 2) {
+      throw new MqctlError(
+        `${topic} partition ${fetched.partition} holds message format v${magic} at offset ${baseOffset}: perf consume reads v2 record batches (Kafka ≥ 0.11)`,
+        1,
+      );
+    }
+    const attributes = records.readInt16BE(at + 21);
+    const transactional = (attributes & 0x10) !== 0;
+    const control = (attributes & 0x20) !== 0;
+    if (transactional) {
+      const producerId = records.readBigInt64BE(at + 43);
+      while (nextAborted < aborted.length && aborted[nextAborted]!.firstOffset <= lastOffset)
+        abortedProducers.add(aborted[nextAborted++]!.producerId);
+      if (control) {
+        // an abort marker (control record key: version int16, type int16; 0 = abort) ends that transaction
+        abortedProducers.delete(producerId);
+        at = end;
+        continue;
+      }
+      if (abortedProducers.has(producerId)) {
+        at = end;
+        continue;
+      }
+    } else if (control) {
+      at = end;
+      continue;
+    }
+    const count = records.readInt32BE(at + 57);
+    const codec = attributes & 0x07;
+    if (codec === 0) {
+      walker.walk(records, at + 61, end, baseOffset, count, from, onRecord);
+    } else {
+      const inflated = decompress(codec, records.subarray(at + 61, end));
+      walker.walk(inflated, 0, inflated.length, baseOffset, count, from, onRecord);
+    }
+    if (lastOffset + 1 > delivered) delivered = lastOffset + 1;
+    at = end;
+  }
+  return delivered;
 }
 
 interface PartitionState {
@@ -493,56 +559,15 @@ export class KafkaFetchConsumer implements PerfConsumerDriver {
 
   /** Counts the records of one fetched record set (read_committed: aborted transactions skipped). */
   private deliver(p: PartitionState, fetched: FetchedPartition, from: number): void {
-    const records = fetched.records;
-    const aborted = fetched.aborted.slice().sort((a, b) => a.firstOffset - b.firstOffset);
-    let nextAborted = 0;
-    const abortedProducers = new Set<bigint>();
-    let at = 0;
-    while (at + 61 <= records.length && !this.closed) {
-      const batchLength = records.readInt32BE(at + 8);
-      const end = at + 12 + batchLength;
-      if (end > records.length) break;
-      const baseOffset = Number(records.readBigInt64BE(at));
-      const lastOffset = baseOffset + records.readInt32BE(at + 23);
-      const magic = records[at + 16]!;
-      if (magic !== 2) {
-        throw new MqctlError(
-          `${this.options.topic} partition ${p.partition} holds message format v${magic} at offset ${baseOffset}: perf consume reads v2 record batches (Kafka ≥ 0.11)`,
-          1,
-        );
-      }
-      const attributes = records.readInt16BE(at + 21);
-      const transactional = (attributes & 0x10) !== 0;
-      const control = (attributes & 0x20) !== 0;
-      if (transactional) {
-        const producerId = records.readBigInt64BE(at + 43);
-        while (nextAborted < aborted.length && aborted[nextAborted]!.firstOffset <= lastOffset)
-          abortedProducers.add(aborted[nextAborted++]!.producerId);
-        if (control) {
-          // an abort marker (control record key: version int16, type int16; 0 = abort) ends that transaction
-          abortedProducers.delete(producerId);
-          at = end;
-          continue;
-        }
-        if (abortedProducers.has(producerId)) {
-          at = end;
-          continue;
-        }
-      } else if (control) {
-        at = end;
-        continue;
-      }
-      const count = records.readInt32BE(at + 57);
-      const codec = attributes & 0x07;
-      if (codec === 0) {
-        this.walker.walk(records, at + 61, end, baseOffset, count, from, this.onRecord);
-      } else {
-        const inflated = decompress(codec, records.subarray(at + 61, end));
-        this.walker.walk(inflated, 0, inflated.length, baseOffset, count, from, this.onRecord);
-      }
-      if (lastOffset + 1 > p.delivered) p.delivered = lastOffset + 1;
-      at = end;
-    }
+    const delivered = deliverRecordSet(
+      fetched,
+      from,
+      this.onRecord,
+      this.walker,
+      () => this.closed,
+      this.options.topic,
+    );
+    if (delivered > p.delivered) p.delivered = delivered;
   }
 
   private fail(error: Error): void {
