@@ -221,7 +221,12 @@ export async function runVerify(
   const sinceStartUs = () => (startUs === 0 ? 0 : nowUs() - startUs);
   const seconds = () => Math.round(sinceStartUs() / 1e5) / 10;
   let lastDeliveryUs = nowUs();
-  const onRecord = (_bytes: number, _stamp: string | number | undefined, value?: Buffer, position?: string) => {
+  const onRecord = (
+    _bytes: number,
+    _stamp: string | number | undefined,
+    value?: Buffer,
+    position?: string,
+  ) => {
     lastDeliveryUs = nowUs();
     const id = decodeRecord(value);
     if (!id || id.run !== runId) ledger.received(-1, -1, sinceStartUs(), position);

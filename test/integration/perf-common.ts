@@ -129,7 +129,10 @@ async function observeRecords(
   }
   const seen: Observed[] = [];
   const note = (_bytes: number, stamp: string | number | undefined) =>
-    seen.push({ atMs: performance.timeOrigin + performance.now(), stamp: stamp === undefined ? '' : String(stamp) });
+    seen.push({
+      atMs: performance.timeOrigin + performance.now(),
+      stamp: stamp === undefined ? '' : String(stamp),
+    });
   let exchange: string | undefined;
   let observerTopic = topic;
   let group: string | undefined;
