@@ -81,11 +81,11 @@ keyUsage=critical,digitalSignature,keyEncipherment"
       head -c 32 /dev/urandom >token-secret.key.tmp && mv token-secret.key.tmp token-secret.key
       rm -f superuser.token
     fi
+    if [[ ! -s superuser.token ]]; then
+      sign_pulsar_token "$PULSAR_SUPERUSER" >superuser.token.tmp && mv superuser.token.tmp superuser.token
+    fi
     # readable by the test processes; the keys are test material for loopback brokers only
-    chmod 644 ./*.pem ./*.p12 ./*.key
+    chmod 644 ./*.pem ./*.p12 ./*.key ./*.token
   ) || exit 1
-  if [[ ! -s "$MQCTL_TLS/superuser.token" ]]; then
-    sign_pulsar_token "$PULSAR_SUPERUSER" >"$MQCTL_TLS/superuser.token.tmp" && mv "$MQCTL_TLS/superuser.token.tmp" "$MQCTL_TLS/superuser.token"
-  fi
   printf '%s\n' "$MQCTL_TLS"
 }

@@ -7,6 +7,11 @@ export interface HttpClientOptions {
   timeoutMs: number;
   /** Sent as the Authorization header; never logged. */
   authorization?: string;
+  /**
+   * Sent with the Authorization header: Pulsar's `X-Pulsar-Auth-Method-Name`, without which the broker tries
+   * every provider and, when all refuse the credentials, serves the request as its anonymous role.
+   */
+  authHeaders?: Record<string, string>;
   /** Name used in messages, e.g. "Pulsar admin API". */
   service: string;
   /** TLS options (CA, client certificate, verification) for https URLs. */
@@ -110,7 +115,7 @@ export class HttpJsonClient {
   async request<T = unknown>(req: HttpRequest): Promise<T> {
     const url = this.url(req.path, req.query);
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (this.options.authorization) headers.authorization = this.options.authorization;
+    this.addAuth(headers);
     let body: string | undefined;
     if (req.rawBody !== undefined) {
       body = req.rawBody;
@@ -150,7 +155,7 @@ export class HttpJsonClient {
     subject?: string,
   ): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
     const headers: Record<string, string> = {};
-    if (this.options.authorization) headers.authorization = this.options.authorization;
+    this.addAuth(headers);
     let response;
     try {
       response = await undiciRequest(this.url(path), {
@@ -169,6 +174,12 @@ export class HttpJsonClient {
     for (const [k, v] of Object.entries(response.headers))
       if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
     return { status: response.statusCode, headers: flat, body };
+  }
+
+  private addAuth(headers: Record<string, string>): void {
+    if (!this.options.authorization) return;
+    headers.authorization = this.options.authorization;
+    Object.assign(headers, this.options.authHeaders);
   }
 
   get<T = unknown>(path: string, query?: HttpRequest['query']): Promise<T> {

@@ -6,7 +6,7 @@ import type { PulsarClientKind } from '../contracts/perf';
 import type { BrokerConnectionBase, ClusterInfo, ConnectOptions } from '../contracts/connection';
 import { PulsarBinaryClient } from './binary/client';
 import { loadNativePulsar, type NativePulsarStatus } from './native';
-import { PulsarWebSocketClient } from './websocket';
+import { PULSAR_AUTH_METHOD_HEADER, PulsarWebSocketClient } from './websocket';
 
 /**
  * Pulsar in mqctl: the admin REST API (topics, subscriptions, stats), the broker's WebSocket API (pure
@@ -45,6 +45,8 @@ export class PulsarConnection implements BrokerConnectionBase {
       baseUrl: admin.toString().replace(/\/$/, ''),
       timeoutMs: options.timeoutMs,
       authorization: token ? `Bearer ${token}` : basic,
+      // Named, so a refused token is refused, never served as the anonymous role (see HttpClientOptions).
+      authHeaders: { [PULSAR_AUTH_METHOD_HEADER]: token ? 'token' : 'basic' },
       service: 'Pulsar admin API',
       tls,
     });

@@ -47,6 +47,12 @@ export interface PulsarIncomingMessage {
 
 type Params = Record<string, string | number | boolean | undefined>;
 
+/**
+ * The header naming the authentication provider. Without it Pulsar tries every provider and, when all refuse,
+ * serves the request as its anonymous role (if one is configured): a forged or expired token would pass.
+ */
+export const PULSAR_AUTH_METHOD_HEADER = 'X-Pulsar-Auth-Method-Name';
+
 export class PulsarWebSocketClient {
   readonly baseUrl: string;
   /** Every socket this client opened, so closing the connection never leaves one keeping the process alive. */
@@ -77,7 +83,10 @@ export class PulsarWebSocketClient {
    */
   private async open(url: string, what: string, attach: (ws: WebSocket) => void): Promise<WebSocket> {
     const headers: Record<string, string> = {};
-    if (this.options.token) headers.Authorization = `Bearer ${this.options.token}`;
+    if (this.options.token) {
+      headers.Authorization = `Bearer ${this.options.token}`;
+      headers[PULSAR_AUTH_METHOD_HEADER] = 'token';
+    }
     const ws = new WebSocket(url, {
       headers,
       handshakeTimeout: this.options.timeoutMs,
