@@ -1,6 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import { ExitCode, MqctlError, UnavailableError } from '../core/errors';
+import { tlsFailure } from './tls';
 
 export interface HttpClientOptions {
   baseUrl: string;
@@ -194,6 +195,8 @@ export class HttpJsonClient {
         hint: 'is the broker running? check the URL, or raise --timeout',
       });
     }
+    const tls = tlsFailure(error, where);
+    if (tls) return tls;
     const code = err.code ?? err.cause?.code ?? '';
     const reason = code || err.cause?.message || err.message;
     return new UnavailableError(`cannot reach ${where} (${reason})`, {

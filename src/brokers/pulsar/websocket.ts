@@ -9,6 +9,7 @@ import {
   errorForExitCode,
 } from '../../core/errors';
 import { httpStatusRow } from '../http';
+import { tlsFailure } from '../tls';
 import { parsePulsarTopic } from './topic-name';
 
 /**
@@ -121,12 +122,13 @@ export class PulsarWebSocketClient {
       ws.once('error', (error: Error & { code?: string }) => {
         clearTimeout(timer);
         reject(
-          new UnavailableError(
-            `${what}: cannot reach the Pulsar WebSocket API at ${this.baseUrl} (${error.code ?? error.message})`,
-            {
-              hint: 'is the broker running with webSocketServiceEnabled=true, and --url right? (the address comes from flags, MQCTL_* variables or the context: mqctl context list)',
-            },
-          ),
+          tlsFailure(error, `${what}: Pulsar WebSocket API at ${this.baseUrl}`) ??
+            new UnavailableError(
+              `${what}: cannot reach the Pulsar WebSocket API at ${this.baseUrl} (${error.code ?? error.message})`,
+              {
+                hint: 'is the broker running with webSocketServiceEnabled=true, and --url right? (the address comes from flags, MQCTL_* variables or the context: mqctl context list)',
+              },
+            ),
         );
       });
     });
