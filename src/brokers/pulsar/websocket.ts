@@ -22,6 +22,11 @@ export interface PulsarWsOptions {
   token?: string;
   timeoutMs: number;
   tls?: ConnectionOptions;
+  /**
+   * Checks the token where a refusal is a refusal (the admin API), once, before the first socket: Pulsar's
+   * WebSocket handler (4.2) serves a token its provider refuses as the anonymous role, when one is configured.
+   */
+  checkToken?: () => Promise<void>;
 }
 
 export interface PulsarOutgoingMessage {
@@ -82,7 +87,17 @@ export class PulsarWebSocketClient {
    * in the same TCP chunk as the upgrade response, and `ws` emits them right after 'open', before any
    * handler added later would see them.
    */
+  private tokenChecked?: Promise<void>;
+
   private async open(url: string, what: string, attach: (ws: WebSocket) => void): Promise<WebSocket> {
+    if (this.options.token && this.options.checkToken) {
+      this.tokenChecked ??= this.options.checkToken();
+      await this.tokenChecked.catch((error: Error) => {
+        throw error instanceof MqctlError && error.exitCode === ExitCode.AUTH
+          ? new AuthError(`${what}: ${error.message}`, { hint: error.hint })
+          : error;
+      });
+    }
     const headers: Record<string, string> = {};
     if (this.options.token) {
       headers.Authorization = `Bearer ${this.options.token}`;
