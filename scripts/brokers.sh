@@ -7,6 +7,8 @@
 #   bash scripts/brokers.sh logs   [-f] [-n N] [kind ...]        last N (100) log lines; -f follows one kind
 #   bash scripts/brokers.sh reset  [kind ...]                    stop, wipe data, start again if it was up
 #   bash scripts/brokers.sh verify [kind ...]                    deeper self-test (SASL, transactions, WebSocket, ...)
+#   bash scripts/brokers.sh token  ROLE                          print a Pulsar token for ROLE (signed with the local secret key)
+#   bash scripts/brokers.sh tls                                  create the test CA, certificates and token key (up does it too); print the folder
 #
 # Local three-node clusters for fault tests (never started by default), kinds kafka-cluster and
 # rabbitmq-cluster: up, down, status, logs, reset and verify as above, plus fault helpers:
@@ -26,6 +28,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib/common.sh
 source "$here/lib/common.sh"
+# shellcheck source=lib/tls.sh
+source "$here/lib/tls.sh"
 # shellcheck source=lib/jars.sh
 source "$here/lib/jars.sh"
 # shellcheck source=lib/kafka.sh
@@ -51,6 +55,15 @@ cmd="${1:-}"
 shift
 
 case "$cmd" in
+  token)
+    (($# == 1)) && [[ "$1" =~ ^[A-Za-z0-9._@-]+$ ]] || die "usage: brokers.sh token ROLE (letters, digits, . _ @ -)"
+    pulsar_token "$1"
+    exit 0
+    ;;
+  tls)
+    tls_ensure
+    exit 0
+    ;;
   kill|start|restart|pause|resume|leader)
     (($# == 2)) || die "usage: brokers.sh $cmd kafka-cluster|rabbitmq-cluster NODE (1, 2, 3 or leader:...)"
     case "$1" in kafka-cluster|rabbitmq-cluster) ;; *) die "$cmd works on kafka-cluster or rabbitmq-cluster, not '$1'" ;; esac
@@ -118,5 +131,5 @@ case "$cmd" in
     done
     ;;
   -h|--help|help) usage ;;
-  *) usage >&2; die "unknown command '$cmd' (expected up, down, status, logs, reset, verify, kill, start, restart, pause, resume or leader)" ;;
+  *) usage >&2; die "unknown command '$cmd' (expected up, down, status, logs, reset, verify, token, tls, kill, start, restart, pause, resume or leader)" ;;
 esac

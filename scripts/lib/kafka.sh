@@ -1,11 +1,13 @@
 # shellcheck shell=bash
 # Local Kafka 4.x: one KRaft node (broker + controller) from Maven Central jars.
-# Ports: 9092 PLAINTEXT, 9093 controller, 9094 SASL_PLAINTEXT (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512).
+# Ports: 9092 PLAINTEXT, 9093 controller, 9094 SASL_PLAINTEXT (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512),
+# 9095 SSL with client certificates required (certificates from scripts/lib/tls.sh).
 
 KAFKA_MAIN=kafka.Kafka
 KAFKA_PORT=9092
 KAFKA_CONTROLLER_PORT=9093
 KAFKA_SASL_PORT=9094
+KAFKA_SSL_PORT=9095
 KAFKA_SASL_USER=mqctl
 KAFKA_SASL_PASSWORD=mqctl-secret
 KAFKA_WAIT_S="${MQCTL_KAFKA_WAIT_S:-120}"
@@ -65,7 +67,7 @@ kafka_format_if_needed() {
 kafka_ports_free_or_die() {
   local port owner
   [[ -n "$(kafka_pid)" ]] && return 0
-  for port in $KAFKA_PORT $KAFKA_CONTROLLER_PORT $KAFKA_SASL_PORT; do
+  for port in $KAFKA_PORT $KAFKA_CONTROLLER_PORT $KAFKA_SASL_PORT $KAFKA_SSL_PORT; do
     if port_open "$port"; then
       owner="$(port_owner "$port")"
       die "kafka: port $MQCTL_HOST:$port is already taken by ${owner:-another process} that this script did not start; stop it (or 'docker compose down') and retry"
@@ -84,13 +86,17 @@ kafka_up() {
   if [[ -n "$pid" ]]; then
     if kafka_ready; then
       say "kafka: already up (pid $pid) on $MQCTL_HOST:$KAFKA_PORT"
+      port_open "$KAFKA_SSL_PORT" ||
+        say "kafka: note: started with an older configuration (no SSL listener on :$KAFKA_SSL_PORT); 'bash scripts/brokers.sh down kafka && bash scripts/brokers.sh up kafka' applies the current one"
       release_lock; return 0
     fi
     say "kafka: pid $pid is running but not serving yet; waiting"
   else
     mkdir -p "$dir/conf" "$dir/data"
+    tls_ensure >/dev/null
     render "$MQCTL_SCRIPTS_DIR/conf/kafka/server.properties" "$dir/conf/server.properties" \
-      "DATA_DIR=$dir/data" "SASL_USER=$KAFKA_SASL_USER" "SASL_PASSWORD=$KAFKA_SASL_PASSWORD"
+      "DATA_DIR=$dir/data" "SASL_USER=$KAFKA_SASL_USER" "SASL_PASSWORD=$KAFKA_SASL_PASSWORD" \
+      "TLS_DIR=$MQCTL_TLS" "STORE_PASSWORD=$MQCTL_STORE_PASSWORD"
     cp "$MQCTL_SCRIPTS_DIR/conf/kafka/log4j2.properties" "$dir/conf/log4j2.properties"
     rotate_log kafka
     kafka_format_if_needed
@@ -105,14 +111,14 @@ kafka_up() {
   local deadline=$(( t0 + KAFKA_WAIT_S ))
   while :; do
     pid_alive "$pid" "$KAFKA_MAIN" || fail_start kafka "the broker process exited during start-up"
-    if port_open "$KAFKA_PORT" && port_open "$KAFKA_SASL_PORT" && kafka_ready; then
+    if port_open "$KAFKA_PORT" && port_open "$KAFKA_SASL_PORT" && port_open "$KAFKA_SSL_PORT" && kafka_ready; then
       break
     fi
     (( $(now_s) >= deadline )) &&
       fail_start kafka "not serving metadata on $MQCTL_HOST:$KAFKA_PORT after ${KAFKA_WAIT_S}s; pid $pid left running ('bash scripts/brokers.sh down kafka' stops it)"
     sleep 1
   done
-  say "kafka: up (pid $pid) on $MQCTL_HOST:$KAFKA_PORT, SASL $MQCTL_HOST:$KAFKA_SASL_PORT, in $(( $(now_s) - t0 ))s; RSS $(rss_mib "$pid") MiB"
+  say "kafka: up (pid $pid) on $MQCTL_HOST:$KAFKA_PORT, SASL $MQCTL_HOST:$KAFKA_SASL_PORT, SSL $MQCTL_HOST:$KAFKA_SSL_PORT, in $(( $(now_s) - t0 ))s; RSS $(rss_mib "$pid") MiB"
   release_lock
 }
 
@@ -137,7 +143,7 @@ kafka_status() {
   elif port_open "$KAFKA_PORT"; then state=up
   else state=starting
   fi
-  status_line kafka "$state" "$MQCTL_HOST:$KAFKA_PORT (sasl :$KAFKA_SASL_PORT, controller :$KAFKA_CONTROLLER_PORT)" "${pid:--}" "$(log_file kafka)"
+  status_line kafka "$state" "$MQCTL_HOST:$KAFKA_PORT (sasl :$KAFKA_SASL_PORT, ssl :$KAFKA_SSL_PORT, controller :$KAFKA_CONTROLLER_PORT)" "${pid:--}" "$(log_file kafka)"
 }
 
 # kafka_reset: wipe data and cluster id; the next `up` formats a new cluster.

@@ -1,12 +1,17 @@
 # shellcheck shell=bash
 # Local Pulsar 4.x standalone (broker + one bookie, RocksDB metadata, no functions worker) from
-# Maven Central jars. Ports: 6650 binary protocol, 8080 admin REST + WebSocket API. The embedded
+# Maven Central jars. Ports: 6650 binary protocol, 8080 admin REST + WebSocket API, and with TLS (certificates
+# from scripts/lib/tls.sh) 6651 binary protocol, 8443 HTTPS admin + WebSocket. Token authentication is on
+# (secret key in $MQCTL_HOME/tls; `brokers.sh token ROLE`), clients without a token are the anonymous
+# superuser, so they work as before. The embedded
 # bookie (RocksDB-metadata mode) picks a free loopback port of its own: --bookkeeper-port is only
 # used by the old ZooKeeper mode.
 
 PULSAR_MAIN=org.apache.pulsar.PulsarStandaloneStarter
-PULSAR_PORT=6650
-PULSAR_HTTP_PORT=8080
+PULSAR_PORT="${MQCTL_PULSAR_PORT:-6650}"
+PULSAR_HTTP_PORT="${MQCTL_PULSAR_HTTP_PORT:-8080}"
+PULSAR_TLS_PORT="${MQCTL_PULSAR_TLS_PORT:-6651}"
+PULSAR_HTTPS_PORT="${MQCTL_PULSAR_HTTPS_PORT:-8443}"
 PULSAR_WAIT_S="${MQCTL_PULSAR_WAIT_S:-180}"
 PULSAR_MEM_OPTS="${MQCTL_PULSAR_MEM_OPTS:--Xms512m -Xmx1g -XX:MaxDirectMemorySize=512m}"
 # From the distribution's bin/pulsar and conf/pulsar_env.sh.
@@ -42,7 +47,7 @@ pulsar_ready() {
 pulsar_ports_free_or_die() {
   local port owner
   [[ -n "$(pulsar_pid)" ]] && return 0
-  for port in $PULSAR_PORT $PULSAR_HTTP_PORT; do
+  for port in $PULSAR_PORT $PULSAR_HTTP_PORT $PULSAR_TLS_PORT $PULSAR_HTTPS_PORT; do
     if port_open "$port"; then
       owner="$(port_owner "$port")"
       die "pulsar: port $MQCTL_HOST:$port is already taken by ${owner:-another process} that this script did not start; stop it (or 'docker compose down') and retry"
@@ -64,12 +69,17 @@ pulsar_up() {
   if [[ -n "$pid" ]]; then
     if pulsar_ready; then
       say "pulsar: already up (pid $pid) on pulsar://$MQCTL_HOST:$PULSAR_PORT, $PULSAR_URL"
+      port_open "$PULSAR_TLS_PORT" ||
+        say "pulsar: note: started with an older configuration (no TLS on :$PULSAR_TLS_PORT, no token authentication); 'bash scripts/brokers.sh down pulsar && bash scripts/brokers.sh up pulsar' applies the current one"
       release_lock; return 0
     fi
     say "pulsar: pid $pid is running but not serving yet; waiting"
   else
     mkdir -p "$dir/conf" "$dir/data"
-    render "$MQCTL_SCRIPTS_DIR/conf/pulsar/standalone.conf" "$dir/conf/standalone.conf"
+    tls_ensure >/dev/null
+    render "$MQCTL_SCRIPTS_DIR/conf/pulsar/standalone.conf" "$dir/conf/standalone.conf" \
+      "PORT=$PULSAR_PORT" "PORT_TLS=$PULSAR_TLS_PORT" "HTTP_PORT=$PULSAR_HTTP_PORT" "HTTPS_PORT=$PULSAR_HTTPS_PORT" \
+      "TLS_DIR=$MQCTL_TLS" "SUPERUSER=$PULSAR_SUPERUSER"
     cp "$MQCTL_SCRIPTS_DIR/conf/pulsar/log4j2.properties" "$dir/conf/log4j2.properties"
     rotate_log pulsar
     say "pulsar: starting (log: $(log_file pulsar))"
@@ -88,12 +98,12 @@ pulsar_up() {
   local deadline=$(( t0 + PULSAR_WAIT_S ))
   while :; do
     pid_alive "$pid" "$PULSAR_MAIN" || fail_start pulsar "the standalone process exited during start-up"
-    if pulsar_ready && port_open "$PULSAR_PORT"; then break; fi
+    if pulsar_ready && port_open "$PULSAR_PORT" && port_open "$PULSAR_TLS_PORT" && port_open "$PULSAR_HTTPS_PORT"; then break; fi
     (( $(now_s) >= deadline )) &&
       fail_start pulsar "not healthy at $PULSAR_URL/admin/v2/brokers/health (with public/default) after ${PULSAR_WAIT_S}s; pid $pid left running ('bash scripts/brokers.sh down pulsar' stops it)"
     sleep 2
   done
-  say "pulsar: up (pid $pid) on pulsar://$MQCTL_HOST:$PULSAR_PORT, $PULSAR_URL (admin + ws), in $(( $(now_s) - t0 ))s; RSS $(rss_mib "$pid") MiB"
+  say "pulsar: up (pid $pid) on pulsar://$MQCTL_HOST:$PULSAR_PORT, $PULSAR_URL (admin + ws), TLS pulsar+ssl://$MQCTL_HOST:$PULSAR_TLS_PORT https://$MQCTL_HOST:$PULSAR_HTTPS_PORT, in $(( $(now_s) - t0 ))s; RSS $(rss_mib "$pid") MiB"
   release_lock
 }
 
@@ -118,7 +128,7 @@ pulsar_status() {
   elif curl -fsS --max-time 3 "$PULSAR_URL/admin/v2/brokers/health" >/dev/null 2>&1; then state=up
   else state=starting
   fi
-  status_line pulsar "$state" "pulsar://$MQCTL_HOST:$PULSAR_PORT $PULSAR_URL" "${pid:--}" "$(log_file pulsar)"
+  status_line pulsar "$state" "pulsar://$MQCTL_HOST:$PULSAR_PORT $PULSAR_URL (tls :$PULSAR_TLS_PORT :$PULSAR_HTTPS_PORT)" "${pid:--}" "$(log_file pulsar)"
 }
 
 pulsar_reset() {

@@ -12,6 +12,13 @@ RABBITMQ_WAIT_S="${MQCTL_RABBITMQ_WAIT_S:-90}"
 RABBITMQ_URL="http://$MQCTL_HOST:$RABBITMQ_HTTP_PORT"
 RABBITMQ_CONF_D=/etc/rabbitmq/conf.d
 RABBITMQ_MGMT_CONF="$RABBITMQ_CONF_D/90-mqctl-management.conf"
+# TLS: AMQPS on 5671 and HTTPS management on 15671, with the certificates of scripts/lib/tls.sh copied where
+# the rabbitmq user can read them. RabbitMQ reads its configuration at boot: a node running without them is
+# restarted once by `up` (root only), which says so.
+RABBITMQ_TLS_PORT=5671
+RABBITMQ_HTTPS_PORT=15671
+RABBITMQ_TLS_CONF="$RABBITMQ_CONF_D/91-mqctl-tls.conf"
+RABBITMQ_TLS_DIR=/etc/rabbitmq/mqctl-tls
 
 rabbitmq_log_path() {
   local f
@@ -47,10 +54,47 @@ rabbitmq_bind_management_to_loopback() {
     "application:set_env(rabbitmq_management, tcp_config, [{ip, \"$MQCTL_HOST\"}, {port, $RABBITMQ_HTTP_PORT}])." >/dev/null 2>&1 || true
 }
 
+# rabbitmq_configure_tls: certificates and conf.d file in place (root only); true when they changed.
+rabbitmq_configure_tls() {
+  [[ -d /etc/rabbitmq && -w /etc/rabbitmq ]] || return 1
+  tls_ensure >/dev/null
+  local changed=1 f
+  mkdir -p "$RABBITMQ_TLS_DIR"
+  for f in ca.pem server.pem server.key; do
+    if ! cmp -s "$MQCTL_TLS/$f" "$RABBITMQ_TLS_DIR/$f"; then cp "$MQCTL_TLS/$f" "$RABBITMQ_TLS_DIR/$f"; changed=0; fi
+  done
+  chown -R rabbitmq:rabbitmq "$RABBITMQ_TLS_DIR" 2>/dev/null || true
+  chmod 750 "$RABBITMQ_TLS_DIR"; chmod 640 "$RABBITMQ_TLS_DIR"/*
+  local conf
+  conf="$(printf '%s\n' "# written by mqctl scripts/brokers.sh: AMQPS and HTTPS management on loopback (test certificates)" \
+    "listeners.ssl.default = $MQCTL_HOST:$RABBITMQ_TLS_PORT" \
+    "ssl_options.cacertfile = $RABBITMQ_TLS_DIR/ca.pem" \
+    "ssl_options.certfile = $RABBITMQ_TLS_DIR/server.pem" \
+    "ssl_options.keyfile = $RABBITMQ_TLS_DIR/server.key" \
+    "ssl_options.verify = verify_peer" \
+    "ssl_options.fail_if_no_peer_cert = false" \
+    "management.ssl.ip = $MQCTL_HOST" \
+    "management.ssl.port = $RABBITMQ_HTTPS_PORT" \
+    "management.ssl.cacertfile = $RABBITMQ_TLS_DIR/ca.pem" \
+    "management.ssl.certfile = $RABBITMQ_TLS_DIR/server.pem" \
+    "management.ssl.keyfile = $RABBITMQ_TLS_DIR/server.key")"
+  if [[ "$(cat "$RABBITMQ_TLS_CONF" 2>/dev/null)" != "$conf" ]]; then
+    mkdir -p "$RABBITMQ_CONF_D"
+    printf '%s\n' "$conf" >"$RABBITMQ_TLS_CONF"
+    chmod 644 "$RABBITMQ_TLS_CONF"
+    changed=0
+  fi
+  return "$changed"
+}
+
 rabbitmq_up() {
   rabbitmq_require
   with_lock rabbitmq
   local t0 deadline; t0=$(now_s)
+  if [[ "$(id -u)" == 0 ]] && { rabbitmq_configure_tls || ! port_open "$RABBITMQ_TLS_PORT"; } && rabbitmq_node_ok; then
+    say "rabbitmq: restarting the node once to load its TLS listeners ($RABBITMQ_TLS_CONF)"
+    timeout 120 rabbitmqctl -q stop >/dev/null 2>&1 || true
+  fi
   if rabbitmq_api_ok; then
     say "rabbitmq: already up (pid $(rabbitmq_pid)) on amqp://$MQCTL_HOST:$RABBITMQ_PORT, management $RABBITMQ_URL"
     release_lock; return 0
@@ -80,7 +124,14 @@ rabbitmq_up() {
     sleep 1
   done
   port_open "$RABBITMQ_PORT" || fail_start rabbitmq "nothing listens on AMQP $MQCTL_HOST:$RABBITMQ_PORT"
-  say "rabbitmq: up (pid $(rabbitmq_pid)) on amqp://$MQCTL_HOST:$RABBITMQ_PORT, management $RABBITMQ_URL, in $(( $(now_s) - t0 ))s"
+  if [[ -f "$RABBITMQ_TLS_CONF" ]]; then
+    deadline=$(( $(now_s) + 30 ))
+    until port_open "$RABBITMQ_TLS_PORT" && port_open "$RABBITMQ_HTTPS_PORT"; do
+      (( $(now_s) >= deadline )) && fail_start rabbitmq "no TLS listener on $MQCTL_HOST:$RABBITMQ_TLS_PORT / $RABBITMQ_HTTPS_PORT ($RABBITMQ_TLS_CONF; rabbitmq-diagnostics listeners)"
+      sleep 1
+    done
+  fi
+  say "rabbitmq: up (pid $(rabbitmq_pid)) on amqp://$MQCTL_HOST:$RABBITMQ_PORT, management $RABBITMQ_URL, amqps :$RABBITMQ_TLS_PORT, https management :$RABBITMQ_HTTPS_PORT, in $(( $(now_s) - t0 ))s"
   release_lock
 }
 

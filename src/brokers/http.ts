@@ -1,12 +1,18 @@
 import type { ConnectionOptions } from 'node:tls';
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import { ExitCode, MqctlError, UnavailableError } from '../core/errors';
+import { tlsFailure } from './tls';
 
 export interface HttpClientOptions {
   baseUrl: string;
   timeoutMs: number;
   /** Sent as the Authorization header; never logged. */
   authorization?: string;
+  /**
+   * Sent with the Authorization header: Pulsar's `X-Pulsar-Auth-Method-Name`, without which the broker tries
+   * every provider and, when all refuse the credentials, serves the request as its anonymous role.
+   */
+  authHeaders?: Record<string, string>;
   /** Name used in messages, e.g. "Pulsar admin API". */
   service: string;
   /** TLS options (CA, client certificate, verification) for https URLs. */
@@ -110,7 +116,7 @@ export class HttpJsonClient {
   async request<T = unknown>(req: HttpRequest): Promise<T> {
     const url = this.url(req.path, req.query);
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (this.options.authorization) headers.authorization = this.options.authorization;
+    this.addAuth(headers);
     let body: string | undefined;
     if (req.rawBody !== undefined) {
       body = req.rawBody;
@@ -150,7 +156,7 @@ export class HttpJsonClient {
     subject?: string,
   ): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
     const headers: Record<string, string> = {};
-    if (this.options.authorization) headers.authorization = this.options.authorization;
+    this.addAuth(headers);
     let response;
     try {
       response = await undiciRequest(this.url(path), {
@@ -171,6 +177,12 @@ export class HttpJsonClient {
     return { status: response.statusCode, headers: flat, body };
   }
 
+  private addAuth(headers: Record<string, string>): void {
+    if (!this.options.authorization) return;
+    headers.authorization = this.options.authorization;
+    Object.assign(headers, this.options.authHeaders);
+  }
+
   get<T = unknown>(path: string, query?: HttpRequest['query']): Promise<T> {
     return this.request<T>({ path, query });
   }
@@ -183,6 +195,8 @@ export class HttpJsonClient {
         hint: 'is the broker running? check the URL, or raise --timeout',
       });
     }
+    const tls = tlsFailure(error, where);
+    if (tls) return tls;
     const code = err.code ?? err.cause?.code ?? '';
     const reason = code || err.cause?.message || err.message;
     return new UnavailableError(`cannot reach ${where} (${reason})`, {

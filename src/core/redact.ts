@@ -159,6 +159,11 @@ function redactKeyValues(text: string): string {
   const spans: Span[] = [];
   for (const m of out.matchAll(BARE_KEY)) {
     if (!isSecretKey(m[2]!)) continue;
+    // `key: value` after a word and a space is prose, not YAML ("Failed to authentication token: JWT
+    // expired", a broker's refusal reason): keys start a line or follow `{`, `,`, a quote or another `:`.
+    // Secrets the process holds are masked in prose too (registered, layer 1).
+    if (m[3] !== '=' && /[A-Za-z0-9)]\s+$/.test(out.slice(out.lastIndexOf('\n', m.index!) + 1, m.index!)))
+      continue;
     const start = m.index! + m[0].length;
     if (out.startsWith(MASK, start)) continue;
     const lineEnd = out.indexOf('\n', start) === -1 ? out.length : out.indexOf('\n', start);

@@ -9,7 +9,7 @@ import { ExitCode, MqctlError } from '../../src/core/errors';
 
 /**
  * The binary client's answers to protocol situations the local standalone broker never produces (it does
- * not redirect lookups, and runs without authentication): a scripted protocol peer plays the broker's side
+ * not redirect lookups): a scripted protocol peer plays the broker's side
  * of those exchanges. Everything a real broker can show is tested against one in
  * test/integration/pulsar/binary.test.ts.
  */
@@ -79,7 +79,9 @@ describe('Pulsar binary client against a scripted protocol peer', () => {
     }
   });
 
-  it('a refused token is an authentication error (exit 77)', async () => {
+  // What the broker does with a token is tested against the real one (test/integration/pulsar/auth.test.ts);
+  // this only checks how the client turns a handshake ERROR(AuthenticationError) frame into an exit code.
+  it('maps a CONNECT answered by ERROR(AuthenticationError) to exit 77 without printing the token', async () => {
     const peer = await scriptedPeer(() => undefined, { refuseAuth: true });
     const client = new PulsarBinaryClient({
       serviceUrl: `pulsar://127.0.0.1:${peer.port}`,

@@ -1,4 +1,5 @@
 import { AuthError, ExitCode, MqctlError, UnavailableError, errorForExitCode } from '../../core/errors';
+import { tlsFailure } from '../tls';
 
 interface KafkaJsLikeError extends Error {
   type?: string;
@@ -108,6 +109,8 @@ export function mapKafkaError(error: unknown, brokers: string, subject?: string)
         return errorForExitCode(row.exit, `${prefix}${inner.message} (${type})`, { hint: row.hint });
     }
   }
+  const tls = tlsFailure(error, `${prefix}Kafka at ${brokers}`);
+  if (tls) return tls;
   if (SASL_MESSAGE.test(inner.message ?? '') && /fail/i.test(inner.message ?? '')) return refusedLogin();
   if (KAFKAJS_UNAVAILABLE_ERRORS.has(name) || NETWORK_MESSAGE.test(inner.message ?? '')) {
     const reason = inner.message?.replace(/^Connection error: /, '') ?? 'connection failed';

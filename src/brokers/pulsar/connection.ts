@@ -1,12 +1,12 @@
 import { describeTarget, secretOf } from '../../config/resolve';
 import type { PulsarContext, ResolvedContext } from '../../config/types';
-import { HttpJsonClient, basicAuth } from '../http';
+import { HttpError, HttpJsonClient, basicAuth } from '../http';
 import { tlsOptions } from '../tls';
 import type { PulsarClientKind } from '../contracts/perf';
 import type { BrokerConnectionBase, ClusterInfo, ConnectOptions } from '../contracts/connection';
 import { PulsarBinaryClient } from './binary/client';
 import { loadNativePulsar, type NativePulsarStatus } from './native';
-import { PulsarWebSocketClient } from './websocket';
+import { PULSAR_AUTH_METHOD_HEADER, PulsarWebSocketClient } from './websocket';
 
 /**
  * Pulsar in mqctl: the admin REST API (topics, subscriptions, stats), the broker's WebSocket API (pure
@@ -45,6 +45,8 @@ export class PulsarConnection implements BrokerConnectionBase {
       baseUrl: admin.toString().replace(/\/$/, ''),
       timeoutMs: options.timeoutMs,
       authorization: token ? `Bearer ${token}` : basic,
+      // Named, so a refused token is refused, never served as the anonymous role (see HttpClientOptions).
+      authHeaders: { [PULSAR_AUTH_METHOD_HEADER]: token ? 'token' : 'basic' },
       service: 'Pulsar admin API',
       tls,
     });
@@ -53,6 +55,7 @@ export class PulsarConnection implements BrokerConnectionBase {
       token,
       timeoutMs: options.timeoutMs,
       tls,
+      checkToken: () => this.checkToken(),
     });
     this.closers.push(() => this.admin.close());
     this.closers.push(async () => this.websocket.closeAll());
@@ -74,6 +77,16 @@ export class PulsarConnection implements BrokerConnectionBase {
       this.closers.push(() => client.close());
     }
     return this.binaryClient;
+  }
+
+  /**
+   * Whether the broker authenticates the token: any answer but 401 means it did (403 only says the role may
+   * not read the broker version).
+   */
+  private async checkToken(): Promise<void> {
+    await this.admin.get('/admin/v2/brokers/version').catch((error: unknown) => {
+      if (error instanceof HttpError && error.status === 401) throw error;
+    });
   }
 
   /** The perf data path: `--pulsar-client`, else the context's `dataPath: websocket`, else binary. */

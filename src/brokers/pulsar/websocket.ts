@@ -9,6 +9,7 @@ import {
   errorForExitCode,
 } from '../../core/errors';
 import { httpStatusRow } from '../http';
+import { tlsFailure } from '../tls';
 import { parsePulsarTopic } from './topic-name';
 
 /**
@@ -21,6 +22,11 @@ export interface PulsarWsOptions {
   token?: string;
   timeoutMs: number;
   tls?: ConnectionOptions;
+  /**
+   * Checks the token where a refusal is a refusal (the admin API), once, before the first socket: Pulsar's
+   * WebSocket handler (4.2) serves a token its provider refuses as the anonymous role, when one is configured.
+   */
+  checkToken?: () => Promise<void>;
 }
 
 export interface PulsarOutgoingMessage {
@@ -46,6 +52,12 @@ export interface PulsarIncomingMessage {
 }
 
 type Params = Record<string, string | number | boolean | undefined>;
+
+/**
+ * The header naming the authentication provider. Without it Pulsar tries every provider and, when all refuse,
+ * serves the request as its anonymous role (if one is configured): a forged or expired token would pass.
+ */
+export const PULSAR_AUTH_METHOD_HEADER = 'X-Pulsar-Auth-Method-Name';
 
 export class PulsarWebSocketClient {
   readonly baseUrl: string;
@@ -75,9 +87,22 @@ export class PulsarWebSocketClient {
    * in the same TCP chunk as the upgrade response, and `ws` emits them right after 'open', before any
    * handler added later would see them.
    */
+  private tokenChecked?: Promise<void>;
+
   private async open(url: string, what: string, attach: (ws: WebSocket) => void): Promise<WebSocket> {
+    if (this.options.token && this.options.checkToken) {
+      this.tokenChecked ??= this.options.checkToken();
+      await this.tokenChecked.catch((error: Error) => {
+        throw error instanceof MqctlError && error.exitCode === ExitCode.AUTH
+          ? new AuthError(`${what}: ${error.message}`, { hint: error.hint })
+          : error;
+      });
+    }
     const headers: Record<string, string> = {};
-    if (this.options.token) headers.Authorization = `Bearer ${this.options.token}`;
+    if (this.options.token) {
+      headers.Authorization = `Bearer ${this.options.token}`;
+      headers[PULSAR_AUTH_METHOD_HEADER] = 'token';
+    }
     const ws = new WebSocket(url, {
       headers,
       handshakeTimeout: this.options.timeoutMs,
@@ -112,12 +137,13 @@ export class PulsarWebSocketClient {
       ws.once('error', (error: Error & { code?: string }) => {
         clearTimeout(timer);
         reject(
-          new UnavailableError(
-            `${what}: cannot reach the Pulsar WebSocket API at ${this.baseUrl} (${error.code ?? error.message})`,
-            {
-              hint: 'is the broker running with webSocketServiceEnabled=true, and --url right? (the address comes from flags, MQCTL_* variables or the context: mqctl context list)',
-            },
-          ),
+          tlsFailure(error, `${what}: Pulsar WebSocket API at ${this.baseUrl}`) ??
+            new UnavailableError(
+              `${what}: cannot reach the Pulsar WebSocket API at ${this.baseUrl} (${error.code ?? error.message})`,
+              {
+                hint: 'is the broker running with webSocketServiceEnabled=true, and --url right? (the address comes from flags, MQCTL_* variables or the context: mqctl context list)',
+              },
+            ),
         );
       });
     });

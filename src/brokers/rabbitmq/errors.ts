@@ -1,4 +1,5 @@
 import { AuthError, ExitCode, MqctlError, UnavailableError, errorForExitCode } from '../../core/errors';
+import { tlsFailure } from '../tls';
 
 export interface AmqpReplyRow {
   /** the AMQP 0-9-1 constant's name */
@@ -142,6 +143,8 @@ export function mapAmqpError(error: unknown, target: string, vhost?: string): Mq
       cause: error,
     });
   }
+  const tls = tlsFailure(error, `RabbitMQ at ${target}`);
+  if (tls) return tls;
   if (typeof err?.code === 'string' || AMQPLIB_CONNECTION_LOST.some((re) => re.test(message))) {
     return new UnavailableError(
       `cannot reach RabbitMQ at ${target} (${typeof err?.code === 'string' ? err.code : message.split('\n')[0]})`,

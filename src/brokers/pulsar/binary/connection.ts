@@ -2,6 +2,7 @@ import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { AuthError, MqctlError, UnavailableError } from '../../../core/errors';
 import { serverError } from './errors';
+import { tlsFailure } from '../../tls';
 import { DEFAULT_MAX_FRAME, encodeCommand, type Frame, FrameReader } from './frame';
 import { CommandType, type DecodedCommand, ServerError, toNumber, type Uint64 } from './proto';
 
@@ -107,9 +108,10 @@ export class PulsarBinaryConnection {
       );
       this.socket.once('error', (error: NodeJS.ErrnoException) =>
         finish(
-          new UnavailableError(`cannot connect to Pulsar at ${url} (${error.code ?? error.message})`, {
-            hint: 'is the broker running and --url right? (the address comes from flags, MQCTL_* variables or the context: mqctl context list)',
-          }),
+          tlsFailure(error, `Pulsar at ${url}`) ??
+            new UnavailableError(`cannot connect to Pulsar at ${url} (${error.code ?? error.message})`, {
+              hint: 'is the broker running and --url right? (the address comes from flags, MQCTL_* variables or the context: mqctl context list)',
+            }),
         ),
       );
       this.socket.once('close', () =>
