@@ -2,7 +2,7 @@ import {
   renderCsv,
   renderJson,
   renderKeyValues,
-  renderList,
+  renderObject,
   renderSections,
   renderTable,
   renderYaml,
@@ -123,7 +123,7 @@ export function renderCompare(outcome: CompareView, format: OutputFormat, style:
       gates: outcome.report.outcomes,
       passed: outcome.report.passed,
     };
-    return renderList(format, outcome.rows, COMPARE_CSV_COLUMNS, style, doc);
+    return renderObject(format, doc, outcome.rows, COMPARE_CSV_COLUMNS, style);
   }
   return renderSections(
     [
