@@ -108,7 +108,7 @@ const COMPARE_CSV_COLUMNS: Column<CompareRow>[] = [
   { header: 'a', get: (r) => r.a },
   { header: 'b', get: (r) => r.b },
   { header: 'unit', get: (r) => r.unit },
-  { header: 'change_percent', get: (r) => r.changePercent },
+  { header: 'changePercent', get: (r) => r.changePercent },
   { header: 'verdict', get: (r) => r.verdict },
 ];
 
