@@ -66,10 +66,11 @@ writeFileSync(
   }),
 );
 
-function steps(): Step[] {
+/** Four sequences (each in order), run side by side: contexts and cluster, Kafka, Pulsar, RabbitMQ. */
+function steps(): Step[][] {
   const json = ['-o', 'json'];
   const perf = ['--num-records', '200', '--record-size', '64'];
-  return [
+  const general: Step[] = [
     // contexts (an isolated config directory)
     { command: 'context add', args: ['json-k', ...KAFKA, ...json] },
     { command: 'context add', args: ['json-r', ...RABBIT, '--password', 'guest', ...json] },
@@ -80,7 +81,8 @@ function steps(): Step[] {
     { command: 'cluster info', args: [...KAFKA, ...json] },
     { command: 'cluster info', args: [...PULSAR, ...json] },
     { command: 'cluster info', args: [...RABBIT, ...json] },
-    // Kafka topics and configs
+  ];
+  const kafka: Step[] = [
     {
       command: 'topic create',
       args: [kafkaTopic, ...KAFKA, '--partitions', '2', '--config', 'retention.ms=86400000', ...json],
@@ -151,7 +153,9 @@ function steps(): Step[] {
     { command: 'dlq purge', args: [kafkaDlt, '--yes', ...KAFKA, ...json] },
     { command: 'group delete', args: [kafkaGroup, '--yes', ...KAFKA, ...json] },
     { command: 'topic delete', args: [kafkaDlt, '--yes', ...KAFKA, ...json] },
-    // Pulsar
+    { command: 'topic delete', args: [kafkaTopic, '--yes', ...KAFKA, ...json] },
+  ];
+  const pulsar: Step[] = [
     { command: 'tenant list', args: [...PULSAR, ...json] },
     { command: 'namespace create', args: [pulsarNamespace, ...PULSAR, ...json] },
     { command: 'namespace list', args: ['public', ...PULSAR, ...json] },
@@ -177,7 +181,9 @@ function steps(): Step[] {
       args: [pulsarSub, '--topic', pulsarTopic, '--all', '--yes', ...PULSAR, ...json],
     },
     { command: 'group delete', args: [pulsarSub, '--topic', pulsarTopic, '--yes', ...PULSAR, ...json] },
-    // RabbitMQ
+    { command: 'topic delete', args: [pulsarTopic, '--yes', ...PULSAR, ...json] },
+  ];
+  const rabbit: Step[] = [
     { command: 'queue create', args: [queue, ...RABBIT, '--type', 'quorum', ...json] },
     { command: 'exchange create', args: [exchange, ...RABBIT, '--type', 'topic', ...json] },
     {
@@ -229,10 +235,8 @@ function steps(): Step[] {
         ...json,
       ],
     },
-    // last: the Kafka topic and the Pulsar topic
-    { command: 'topic delete', args: [kafkaTopic, '--yes', ...KAFKA, ...json] },
-    { command: 'topic delete', args: [pulsarTopic, '--yes', ...PULSAR, ...json] },
   ];
+  return [general, kafka, pulsar, rabbit];
 }
 
 function loadSchemas(): Map<string, object> {
@@ -280,7 +284,7 @@ describe('JSON output contract: every command against its JSON Schema, with real
 
   it(
     'real output of every command validates, and every command is invoked',
-    { timeout: 600_000 },
+    { timeout: 1_500_000 },
     async () => {
       const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
       const schemas = loadSchemas();
@@ -290,35 +294,41 @@ describe('JSON output contract: every command against its JSON Schema, with real
       const seen = new Set<string>();
       const failures: string[] = [];
       let validated = 0;
-      for (const [i, step] of steps().entries()) {
+      const runStep = async (step: Step, i: number): Promise<void> => {
         const result = await runCli(step.command.split(' ').concat(step.args), { env, timeoutMs: 120_000 });
         const where = `mqctl ${step.command} ${step.args.join(' ')}`;
         const codes = step.code ?? [0];
         if (!codes.includes(result.code ?? -1)) {
           failures.push(`${where}: exit ${result.code}, expected ${codes.join(' or ')}\n${result.stderr}`);
-          continue;
+          return;
         }
         let doc: unknown;
         try {
           doc = JSON.parse(result.stdout);
         } catch {
           failures.push(`${where}: stdout is not JSON:\n${result.stdout}`);
-          continue;
+          return;
         }
         const name = schemaName(step.command);
         if (dump) writeFileSync(join(dump, `${name}.${i}.json`), result.stdout);
         const validate = validators.get(name);
         if (!validate) {
           failures.push(`${where}: no schema ${name}.schema.json`);
-          continue;
+          return;
         }
         if (!validate(doc)) {
           failures.push(`${where}: ${ajv.errorsText(validate.errors, { separator: '\n  ' })}`);
-          continue;
+          return;
         }
         seen.add(step.command);
         validated += 1;
-      }
+      };
+      // the four sequences side by side, each in its order
+      await Promise.all(
+        steps().map(async (sequence, s) => {
+          for (const [i, step] of sequence.entries()) await runStep(step, s * 100 + i);
+        }),
+      );
       process.stderr.write(`json-contract: ${validated} invocations validated\n`);
       assert.deepEqual(failures, []);
       assert.deepEqual(
