@@ -75,6 +75,6 @@ attempts (aN), the TTL and the next due time, then how many reached the DLQ. Nev
       newestTimestamp:
         r.newestTimestamp === undefined ? undefined : new Date(r.newestTimestamp).toISOString(),
     }));
-    this.out(renderList(this.outputFormat, rows, columns, this.style, { dlqs: doc }));
+    this.out(renderList(this.outputFormat, rows, columns, this.style, doc));
   }
 }

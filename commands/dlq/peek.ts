@@ -69,11 +69,10 @@ unchanged, but RabbitMQ marks them redelivered, and on a quorum queue each peek 
       { header: 'payload', get: (m) => formatPayload(m.payload).text },
     ];
     this.out(
-      renderList(format, result.messages, columns, this.style, {
+      renderList(format, result.messages, columns, this.style, result.messages.map(messageDocument), {
         dlq: result.dlq,
         examined: result.examined,
         filter: filter.description,
-        messages: result.messages.map(messageDocument),
       }),
     );
   }

@@ -35,6 +35,6 @@ export default class GroupListCommand extends BaseCommand<typeof GroupListComman
       { header: groups[0]?.kind === 'rabbitmq' ? 'TYPE' : 'PROTOCOL', get: (g) => g.protocol },
       { header: 'MEMBERS', get: (g) => g.members, align: 'right' },
     );
-    this.out(renderList(this.outputFormat, groups, columns, this.style, { groups }));
+    this.out(renderList(this.outputFormat, groups, columns, this.style, groups));
   }
 }

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
 import { UsageError } from '../../src/core/errors';
-import { renderList, type Column } from '../../src/core/output';
+import { renderObject, type Column } from '../../src/core/output';
 import { groupAdminFor, type ResetPlanRow } from '../../src/brokers/group-admin';
 import { parseResetSpec, parseTopicPartitions, writeResetPlan } from '../../src/lag/options';
 import { resetQuestion } from '../../src/topics/prompt';
@@ -80,13 +80,13 @@ Pulsar: resets a subscription cursor (--to-earliest, --to-latest, --to-datetime,
           ];
 
     if (!this.flags.execute) {
-      this.out(renderList(this.outputFormat, plan.rows, columns, this.style, { executed: false, plan }));
+      this.out(renderObject(this.outputFormat, { executed: false, plan }, plan.rows, columns, this.style));
       this.note('dry run: nothing changed (add --execute to apply)');
       return;
     }
     await this.confirm(resetQuestion(this.args.group, plan.rows, plan.kind), this.flags.yes);
     await admin.executeReset(plan);
-    this.out(renderList(this.outputFormat, plan.rows, columns, this.style, { executed: true, plan }));
+    this.out(renderObject(this.outputFormat, { executed: true, plan }, plan.rows, columns, this.style));
     this.note(`applied: ${plan.rows.length} row(s) of ${this.args.group}`);
   }
 }

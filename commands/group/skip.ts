@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
 import { UsageError } from '../../src/core/errors';
-import { renderList } from '../../src/core/output';
+import { renderObject } from '../../src/core/output';
 import { groupAdminFor, type SkipResult } from '../../src/brokers/group-admin';
 
 export default class GroupSkipCommand extends BaseCommand<typeof GroupSkipCommand> {
@@ -36,8 +36,9 @@ export default class GroupSkipCommand extends BaseCommand<typeof GroupSkipComman
       this.flags.all ? 'all' : this.flags.count!,
     );
     this.out(
-      renderList<SkipResult>(
+      renderObject<SkipResult>(
         this.outputFormat,
+        result,
         [result],
         [
           { header: 'SUBSCRIPTION', get: (r) => r.group },
@@ -46,7 +47,6 @@ export default class GroupSkipCommand extends BaseCommand<typeof GroupSkipComman
           { header: 'BACKLOG-AFTER', get: (r) => r.backlogAfter, align: 'right' },
         ],
         this.style,
-        result,
       ),
     );
   }

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { renderList } from '../../src/core/output';
+import { renderObject } from '../../src/core/output';
 import { queueAdminFor } from '../../src/brokers/queues';
 import { BINDING_COLUMNS, renderQueueDescription } from '../../src/topics/render';
 
@@ -16,6 +16,6 @@ export default class QueueDescribeCommand extends BaseCommand<typeof QueueDescri
   async run(): Promise<void> {
     const queue = await queueAdminFor(await this.connect()).describeQueue(this.args.name);
     if (this.outputFormat === 'table') this.out(renderQueueDescription(queue, this.style));
-    else this.out(renderList(this.outputFormat, queue.bindings, BINDING_COLUMNS, this.style, queue));
+    else this.out(renderObject(this.outputFormat, queue, queue.bindings, BINDING_COLUMNS, this.style));
   }
 }

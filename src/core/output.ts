@@ -5,8 +5,10 @@ export const OUTPUT_FORMATS = ['table', 'json', 'yaml', 'csv'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export interface Column<T> {
-  /** Header shown in tables and CSV. */
+  /** Header shown in tables. */
   header: string;
+  /** CSV header (camelCase, the JSON field name where there is one); defaults to camelCase(header). */
+  key?: string;
   /** Cell value; defaults to row[key]. */
   get: (row: T) => unknown;
   align?: 'left' | 'right';
@@ -14,7 +16,7 @@ export interface Column<T> {
 
 /** Shorthand for a column that reads one field. */
 export function col<T>(header: string, key: keyof T & string, align?: 'left' | 'right'): Column<T> {
-  return { header, get: (row) => row[key], align };
+  return { header, key, get: (row) => row[key], align };
 }
 
 export interface RenderStyle {
@@ -72,8 +74,27 @@ function csvEscape(value: string): string {
   return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
+/**
+ * camelCase of a human header: `CURRENT-OFFSET` → `currentOffset`, `send_delay` → `sendDelay`,
+ * `p99 (ms)` → `p99Ms`. Words in capitals are lowered; words already in camelCase keep their inner capitals.
+ */
+export function camelCase(header: string): string {
+  const words = header.split(/[^A-Za-z0-9]+/).filter((w) => w.length > 0);
+  return words
+    .map((w) => (w === w.toUpperCase() ? w.toLowerCase() : w))
+    .map((w, i) =>
+      i === 0 ? w.charAt(0).toLowerCase() + w.slice(1) : w.charAt(0).toUpperCase() + w.slice(1),
+    )
+    .join('');
+}
+
+/** The CSV header of a column: its key, else its header in camelCase (docs/output.md). */
+export function csvHeader<T>(column: Column<T>): string {
+  return column.key ?? camelCase(column.header);
+}
+
 export function renderCsv<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
-  const lines = [columns.map((c) => csvEscape(c.header)).join(',')];
+  const lines = [columns.map((c) => csvEscape(csvHeader(c))).join(',')];
   for (const row of rows) lines.push(columns.map((c) => csvEscape(formatCell(c.get(row)))).join(','));
   return lines.join('\n');
 }
@@ -91,21 +112,44 @@ export function renderYaml(data: unknown): string {
 }
 
 /**
- * Renders a list. JSON and YAML get `data` (the documented, stable document), tables and CSV get the rows
- * laid out by the columns.
+ * The list envelope of every listing command's JSON and YAML (docs/output.md): `{"items": [...]}`, like
+ * kubectl's List, plus optional facts about the listing itself (`meta`, e.g. what a peek examined).
+ */
+export function listDocument(items: readonly unknown[], meta: Record<string, unknown> = {}): unknown {
+  return { ...meta, items };
+}
+
+/**
+ * Renders a list. JSON and YAML get `{"items": items}` (items default to the rows; pass them when the
+ * document form of a row differs, e.g. ISO timestamps), tables and CSV get the rows laid out by the columns.
  */
 export function renderList<T>(
   format: OutputFormat,
   rows: readonly T[],
   columns: readonly Column<T>[],
   style: RenderStyle,
-  data: unknown = rows,
+  items: readonly unknown[] = rows,
+  meta: Record<string, unknown> = {},
+): string {
+  return renderObject(format, listDocument(items, meta), rows, columns, style);
+}
+
+/**
+ * Renders one object (a describe, a report, a result). JSON and YAML get `doc` as is; tables and CSV get
+ * `rows` (often the object's one natural list, or the object as a single row) laid out by the columns.
+ */
+export function renderObject<T>(
+  format: OutputFormat,
+  doc: unknown,
+  rows: readonly T[],
+  columns: readonly Column<T>[],
+  style: RenderStyle,
 ): string {
   switch (format) {
     case 'json':
-      return renderJson(data);
+      return renderJson(doc);
     case 'yaml':
-      return renderYaml(data);
+      return renderYaml(doc);
     case 'csv':
       return renderCsv(rows, columns);
     case 'table':

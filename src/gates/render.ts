@@ -2,7 +2,7 @@ import {
   renderCsv,
   renderJson,
   renderKeyValues,
-  renderList,
+  renderObject,
   renderSections,
   renderTable,
   renderYaml,
@@ -108,7 +108,7 @@ const COMPARE_CSV_COLUMNS: Column<CompareRow>[] = [
   { header: 'a', get: (r) => r.a },
   { header: 'b', get: (r) => r.b },
   { header: 'unit', get: (r) => r.unit },
-  { header: 'change_percent', get: (r) => r.changePercent },
+  { header: 'changePercent', get: (r) => r.changePercent },
   { header: 'verdict', get: (r) => r.verdict },
 ];
 
@@ -123,7 +123,7 @@ export function renderCompare(outcome: CompareView, format: OutputFormat, style:
       gates: outcome.report.outcomes,
       passed: outcome.report.passed,
     };
-    return renderList(format, outcome.rows, COMPARE_CSV_COLUMNS, style, doc);
+    return renderObject(format, doc, outcome.rows, COMPARE_CSV_COLUMNS, style);
   }
   return renderSections(
     [

@@ -125,20 +125,20 @@ export const CSV_COLUMNS: Column<LagRow & { takenAt?: number }>[] = [
   { header: 'group', get: (r) => r.group },
   { header: 'topic', get: (r) => r.topic },
   { header: 'partition', get: (r) => r.partition ?? '' },
-  { header: 'committed_offset', get: (r) => r.committedOffset ?? '' },
-  { header: 'log_start_offset', get: (r) => r.logStartOffset ?? '' },
-  { header: 'log_end_offset', get: (r) => r.logEndOffset ?? '' },
+  { header: 'committedOffset', get: (r) => r.committedOffset ?? '' },
+  { header: 'logStartOffset', get: (r) => r.logStartOffset ?? '' },
+  { header: 'logEndOffset', get: (r) => r.logEndOffset ?? '' },
   { header: 'lag', get: (r) => r.lag ?? '' },
-  { header: 'time_lag_ms', get: (r) => (r.timeLagMs === null ? '' : Math.round(r.timeLagMs)) },
-  { header: 'time_lag_source', get: (r) => r.timeLagSource },
+  { header: 'timeLagMs', get: (r) => (r.timeLagMs === null ? '' : Math.round(r.timeLagMs)) },
+  { header: 'timeLagSource', get: (r) => r.timeLagSource },
   { header: 'unacked', get: (r) => r.unacked ?? '' },
   { header: 'consumers', get: (r) => r.consumers ?? '' },
-  { header: 'consume_rate', get: (r) => r.consumeRate ?? '' },
-  { header: 'produce_rate', get: (r) => r.produceRate ?? '' },
-  { header: 'eta_seconds', get: (r) => r.etaSeconds ?? '' },
+  { header: 'consumeRate', get: (r) => r.consumeRate ?? '' },
+  { header: 'produceRate', get: (r) => r.produceRate ?? '' },
+  { header: 'etaSeconds', get: (r) => r.etaSeconds ?? '' },
   { header: 'status', get: (r) => r.status },
-  { header: 'member_id', get: (r) => r.owner?.memberId ?? '' },
-  { header: 'client_id', get: (r) => r.owner?.clientId ?? '' },
+  { header: 'memberId', get: (r) => r.owner?.memberId ?? '' },
+  { header: 'clientId', get: (r) => r.owner?.clientId ?? '' },
   { header: 'host', get: (r) => r.owner?.host ?? '' },
 ];
 
@@ -183,7 +183,7 @@ export async function renderLagReport(
     case 'csv': {
       const rows = report.rows.map((r) => ({ ...r, takenAt: report.takenAt }));
       const columns = options.watching
-        ? [{ header: 'taken_at', get: () => new Date(report.takenAt).toISOString() }, ...CSV_COLUMNS]
+        ? [{ header: 'takenAt', get: () => new Date(report.takenAt).toISOString() }, ...CSV_COLUMNS]
         : CSV_COLUMNS;
       const text = renderCsv(rows, columns);
       return options.csvHeader === false ? text.split('\n').slice(1).join('\n') : text;

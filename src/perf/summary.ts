@@ -28,13 +28,13 @@ export function percentileRows(result: MqctlPerfResult): PercentileRow[] {
 const PERCENTILE_CSV_COLUMNS: Column<PercentileRow>[] = [
   { header: 'histogram', get: (r) => r.histogram },
   { header: 'count', get: (r) => r.summary.count },
-  { header: 'p50_ms', get: (r) => r.summary.p50 },
-  { header: 'p90_ms', get: (r) => r.summary.p90 },
-  { header: 'p95_ms', get: (r) => r.summary.p95 },
-  { header: 'p99_ms', get: (r) => r.summary.p99 },
-  { header: 'p999_ms', get: (r) => r.summary.p999 },
-  { header: 'p9999_ms', get: (r) => r.summary.p9999 },
-  { header: 'max_ms', get: (r) => r.summary.max },
+  { header: 'p50Ms', get: (r) => r.summary.p50 },
+  { header: 'p90Ms', get: (r) => r.summary.p90 },
+  { header: 'p95Ms', get: (r) => r.summary.p95 },
+  { header: 'p99Ms', get: (r) => r.summary.p99 },
+  { header: 'p999Ms', get: (r) => r.summary.p999 },
+  { header: 'p9999Ms', get: (r) => r.summary.p9999 },
+  { header: 'maxMs', get: (r) => r.summary.max },
 ];
 
 /** `perf produce|consume|e2e --output csv`: one row per histogram, percentiles in ms. */

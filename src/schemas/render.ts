@@ -9,6 +9,7 @@ import {
   renderJson,
   renderKeyValues,
   renderList,
+  renderObject,
   renderSections,
   renderYaml,
   type Column,
@@ -103,7 +104,7 @@ export function renderSchemaVersions(
     const table = renderList('table', doc.items, TABLE_VERSION_COLUMNS, style);
     return `${table}\n\ncompatibility: ${strategyText(doc.compatibilityStrategy)}`;
   }
-  return renderList(format, doc.items, VERSION_COLUMNS, style, doc);
+  return renderObject(format, doc, doc.items, VERSION_COLUMNS, style);
 }
 
 function resultDoc(format: OutputFormat, data: unknown, line: string): string {

@@ -5,7 +5,7 @@ import type { QueueDescription, QueueRow } from '../brokers/contracts/queues';
 import {
   col,
   renderKeyValues,
-  renderList,
+  renderObject,
   renderSections,
   renderTable,
   renderYaml,
@@ -159,7 +159,7 @@ export function renderTopicDescriptionAs(
 ): string {
   if (format === 'table') return renderTopicDescription(d, style);
   const columns = d.kind === 'kafka' ? kafkaPartitionColumns() : pulsarPartitionColumns();
-  return renderList(format, d.partitionDetails, columns, style, d);
+  return renderObject(format, d, d.partitionDetails, columns, style);
 }
 
 export const QUEUE_COLUMNS: Column<QueueRow>[] = [

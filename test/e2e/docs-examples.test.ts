@@ -495,11 +495,8 @@ export function documentedExamplesSuite(files: string[], minimum: number): void 
           env,
         });
         const names =
-          queues.code === 0
-            ? (JSON.parse(queues.stdout) as Array<{ name: string }> | { items: Array<{ name: string }> })
-            : [];
-        const rows = Array.isArray(names) ? names : names.items;
-        for (const q of rows) rabbitQueues.add(q.name);
+          queues.code === 0 ? (JSON.parse(queues.stdout) as { items: Array<{ name: string }> }).items : [];
+        for (const q of names) rabbitQueues.add(q.name);
         await rabbitCleanup(
           LOCAL.rabbitmq.url,
           [...rabbitQueues],

@@ -223,7 +223,10 @@ describe('contexts end to end', () => {
 
     const list = await runCli(['context', 'list', '-o', 'json'], { env });
     assert.deepEqual(
-      parseJson<Array<{ name: string; current: boolean }>>(list).map((c) => [c.name, c.current]),
+      parseJson<{ items: Array<{ name: string; current: boolean }> }>(list).items.map((c) => [
+        c.name,
+        c.current,
+      ]),
       [
         ['local', true],
         ['sasl', false],

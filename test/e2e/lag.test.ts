@@ -176,7 +176,7 @@ describe('mqctl lag and mqctl group, as a user runs them', () => {
     const list = await runCli(['group', 'list', ...K, '-o', 'json'], { env });
     assert.equal(list.code, 0, list.stderr);
     assert.ok(
-      parseJson<{ groups: Array<{ group: string; state: string }> }>(list).groups.some(
+      parseJson<{ items: Array<{ group: string; state: string }> }>(list).items.some(
         (g) => g.group === group,
       ),
     );

@@ -350,7 +350,9 @@ describe('e2e safety: the config file never loses an update (issue 11 item 9)', 
       for (const r of results) expectExit(r, 0);
       const list = await runCli(['context', 'list', '-o', 'json'], { env: own });
       expectExit(list, 0);
-      const names = new Set((JSON.parse(list.stdout) as Array<{ name: string }>).map((c) => c.name));
+      const names = new Set(
+        (JSON.parse(list.stdout) as { items: Array<{ name: string }> }).items.map((c) => c.name),
+      );
       missingPerTrial.push(
         PARALLEL - Array.from({ length: PARALLEL }, (_, i) => `ctx-${i}`).filter((n) => names.has(n)).length,
       );

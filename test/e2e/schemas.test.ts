@@ -181,7 +181,7 @@ describe('e2e: mqctl schema on Pulsar (bin/run.js)', () => {
       [0, 1],
     );
     const csv = await run(['schema', 'get', name, ...P, '--all-versions', '-o', 'csv']);
-    assert.equal(csv.stdout.split('\n')[0], 'VERSION,TYPE,CREATED,PROPERTIES,SCHEMA');
+    assert.equal(csv.stdout.split('\n')[0], 'version,type,created,properties,schema');
 
     const described = await run(['topic', 'describe', name, ...P]);
     expectExit(described, 0);

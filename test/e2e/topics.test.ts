@@ -47,7 +47,7 @@ describe('e2e: mqctl topic on Kafka (bin/run.js)', () => {
 
     const list = await run(['topic', 'list', '--filter', name, '-o', 'csv', ...k]);
     expectExit(list, 0);
-    assert.equal(list.stdout.trim(), `NAME,PARTITIONS,REPLICAS\n${name},2,1`);
+    assert.equal(list.stdout.trim(), `name,partitions,replicationFactor\n${name},2,1`);
 
     const described = await run(['topic', 'describe', name, ...k]);
     expectExit(described, 0);
@@ -90,9 +90,9 @@ describe('e2e: mqctl topic on Kafka (bin/run.js)', () => {
       2,
       /unknown topic config key no\.such\.key/,
     );
-    const cfg = parseJson<Array<{ name: string; value: string }>>(
+    const cfg = parseJson<{ items: Array<{ name: string; value: string }> }>(
       await run(['topic', 'config', 'get', name, '-o', 'json', ...k]),
-    );
+    ).items;
     assert.deepEqual(
       cfg.map((c) => [c.name, c.value]),
       [
@@ -254,7 +254,7 @@ describe('e2e: mqctl queue, exchange and binding on RabbitMQ (bin/run.js)', () =
     }
     assert.equal(
       list.stdout.trim(),
-      `NAME,TYPE,STATE,MESSAGES,READY,UNACKED,CONSUMERS,DURABLE\n${q},quorum,running,0,0,0,0,yes`,
+      `name,type,state,messages,messagesReady,messagesUnacknowledged,consumers,durable\n${q},quorum,running,0,0,0,0,yes`,
     );
     expectExit(await run(['queue', 'purge', q, ...r]), 2, /refusing to purge/);
     const purged = await run(['queue', 'purge', q, '--yes', ...r]);

@@ -41,8 +41,8 @@ function surface(): Record<string, { args: string[]; flags: string[] }> {
     const c = manifest.commands[id]!;
     out[id.replace(/:/g, ' ')] = {
       args: Object.values(c.args ?? {}).map((a) => `${a.name}${a.required ? '' : '?'}`),
+      // hidden flags too (marked): a hidden flag is still one a script may use
       flags: Object.values(c.flags)
-        .filter((f) => !f.hidden)
         .map((f) => {
           const parts = [`--${f.name}`];
           if (f.char) parts.push(`-${f.char}`);
@@ -52,6 +52,7 @@ function surface(): Record<string, { args: string[]; flags: string[] }> {
             parts.push(`default ${JSON.stringify(f.default)}`);
           if (f.multiple) parts.push('repeatable');
           if (f.required) parts.push('required');
+          if (f.hidden) parts.push('hidden');
           return parts.join(' ');
         })
         .sort(),
@@ -70,6 +71,25 @@ describe('command line snapshot', () => {
       expected,
       'the command line changed: if on purpose, run MQCTL_UPDATE_SNAPSHOT=1 node --test dist/test/unit/cli-surface.test.js and commit the snapshot',
     );
+  });
+
+  test('the snapshot names every command and every flag of the manifest', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {
+      commands: Record<string, ManifestCommand>;
+    };
+    const snapshot = JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as ReturnType<typeof surface>;
+    const missing: string[] = [];
+    for (const c of Object.values(manifest.commands)) {
+      const entry = snapshot[c.id.replace(/:/g, ' ')];
+      if (!entry) {
+        missing.push(c.id);
+        continue;
+      }
+      for (const f of Object.values(c.flags))
+        if (!entry.flags.some((line) => line.split(' ')[0] === `--${f.name}`))
+          missing.push(`${c.id} --${f.name}`);
+    }
+    assert.deepEqual(missing, []);
   });
 
   test('every command has at least one example in its --help', () => {

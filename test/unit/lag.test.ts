@@ -317,7 +317,7 @@ describe('prometheus exposition', () => {
     assert.match(await renderLagReport(report, 'yaml', style, { watching: false }), /totalLag: 3/);
     const csv = (await renderLagReport(report, 'csv', style, { watching: false })).split('\n');
     assert.equal(csv.length, 2);
-    assert.match(csv[0]!, /^kind,group,topic,partition,committed_offset/);
+    assert.match(csv[0]!, /^kind,group,topic,partition,committedOffset/);
   });
 });
 

@@ -181,7 +181,7 @@ describe('topic describe rendering', () => {
       description,
     );
     const csv = renderTopicDescriptionAs('csv', description, { color: false }).split('\n');
-    assert.equal(csv[0], 'PARTITION,LEADER,REPLICAS,ISR,EARLIEST,LATEST,MESSAGES,STATUS');
+    assert.equal(csv[0], 'partition,leader,replicas,isr,earliestOffset,latestOffset,messages,status');
     assert.equal(csv[1], '0,1,"1,2,3","1,2",5,9,4,UNDER-REPLICATED');
     assert.equal(csv.length, 3);
   });

@@ -34,8 +34,8 @@ export interface ClusterInfo {
   dataPath: string;
   /** Other endpoints the context uses (admin/management URLs). */
   endpoints: Record<string, string>;
-  /** Broker-specific facts (features, Erlang version, ...). */
-  details: Record<string, string | number | boolean>;
+  /** Broker-specific facts (features, Erlang version, ...), camelCase keys; `features` is broker-named. */
+  details: Record<string, string | number | boolean | Record<string, number>>;
 }
 
 /** Common to every broker connection. Capabilities (topics, lag, dlq, perf) build on the kind's connection. */

@@ -71,11 +71,15 @@ export class KafkaConnection implements BrokerConnectionBase {
     const details: ClusterInfo['details'] = {};
     const level = versions?.metadataVersionLevel;
     if (level !== undefined)
-      details['metadata.version'] = `${metadataVersionName(level) ?? 'unknown'} (level ${level})`;
+      details.metadataVersion = `${metadataVersionName(level) ?? 'unknown'} (level ${level})`;
+    // Finalized feature levels keyed by the broker's own feature names (`group.version`...): a broker-named map,
+    // kept as given (docs/output.md).
+    const features: Record<string, number> = {};
     for (const [name, level] of Object.entries(versions?.finalizedFeatures ?? {})) {
-      if (name !== 'metadata.version') details[`feature ${name}`] = level;
+      if (name !== 'metadata.version') features[name] = level;
     }
-    if (versions) details['api keys'] = versions.apiKeyCount;
+    if (Object.keys(features).length > 0) details.features = features;
+    if (versions) details.apiKeys = versions.apiKeyCount;
     const controller = cluster.brokers.find((b) => b.nodeId === cluster.controller);
     return {
       kind: 'kafka',

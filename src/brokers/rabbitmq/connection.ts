@@ -205,11 +205,11 @@ export class RabbitConnection implements BrokerConnectionBase {
       endpoints: { amqp: this.target, management: this.settings.managementUrl },
       details: {
         vhost: this.vhost,
-        'erlang version': overview.erlang_version ?? '-',
-        'management version': overview.management_version ?? '-',
+        erlangVersion: overview.erlang_version ?? '-',
+        managementVersion: overview.management_version ?? '-',
         queues: overview.object_totals?.queues ?? 0,
         connections: overview.object_totals?.connections ?? 0,
-        'messages total': overview.queue_totals?.messages ?? 0,
+        messagesTotal: overview.queue_totals?.messages ?? 0,
       },
     };
   }
