@@ -110,7 +110,10 @@ describe('unreachable brokers exit 69 within the timeout', () => {
     it(`${kind} on a closed port`, async () => {
       const env = isolatedConfigEnv();
       const startup = await cliStartupMs(['cluster', 'info', ...args], env);
-      const result = await runCli(['cluster', 'info', ...args, '--timeout', '3s'], { env, timeoutMs: 20_000 });
+      const result = await runCli(['cluster', 'info', ...args, '--timeout', '3s'], {
+        env,
+        timeoutMs: 20_000,
+      });
       assert.equal(result.code, 69, result.stderr);
       assert.match(result.stderr, new RegExp(`127\\.0\\.0\\.1:${CLOSED_PORT}`));
       assert.equal(result.stderr.trim().split('\n').length, 1, `one line: ${result.stderr}`);
@@ -133,7 +136,10 @@ describe('unreachable brokers exit 69 within the timeout', () => {
               ];
       const env = isolatedConfigEnv();
       const startup = await cliStartupMs(['cluster', 'info', ...args], env);
-      const result = await runCli(['cluster', 'info', ...args, '--timeout', '2s'], { env, timeoutMs: 30_000 });
+      const result = await runCli(['cluster', 'info', ...args, '--timeout', '2s'], {
+        env,
+        timeoutMs: 30_000,
+      });
       assert.equal(result.code, 69, result.stderr);
       assertWithinTimeout(result, 2000, startup);
       assert.ok(!/\n\s+at /.test(result.stderr), 'no stack trace');
