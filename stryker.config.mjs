@@ -24,6 +24,10 @@ const MODULES = {
     mutate: ['dist/src/util/duration.js'],
     tests: ['dlq-filter', 'lag', 'gates-options', 'duration', 'properties-duration'],
   },
+  redact: {
+    mutate: ['dist/src/core/redact.js'],
+    tests: ['redact', 'broker-errors'],
+  },
 };
 
 const name = process.env.MQCTL_MUTATION_MODULE ?? 'gates';

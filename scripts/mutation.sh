@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 npx tsc -p tsconfig.json
 modules=("$@")
-[ ${#modules[@]} -gt 0 ] || modules=(gates lag dlq config duration)
+[ ${#modules[@]} -gt 0 ] || modules=(gates lag dlq config duration redact)
 for module in "${modules[@]}"; do
   echo "== mutation: $module"
   MQCTL_MUTATION_MODULE=$module npx stryker run stryker.config.mjs

@@ -42,6 +42,13 @@ export class LagHistory {
     return this.rows.size;
   }
 
+  /** How many samples all rows retain (for tests of boundedness: at most rows x (2 x window + interpolation points)). */
+  get retainedSamples(): number {
+    let n = 0;
+    for (const h of this.rows.values()) n += h.samples.length + h.ends.length + h.endOffsets.size;
+    return n;
+  }
+
   observe(snapshot: LagSnapshot): LagReport {
     this.observations++;
     const now = snapshot.takenAt;

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tempDir } from './tmp';
@@ -114,4 +115,27 @@ export function parseJson<T = unknown>(result: CliResult): T {
   } catch {
     throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
   }
+}
+
+/**
+ * What a run of `args` costs before it can touch the network: the same command with an unknown flag, which
+ * loads the command and exits 2 at parsing. "Exit 69 within the timeout" is then checked as
+ * durationMs <= timeout + this start-up + a fixed grace, not against a multiple of the timeout (#18 item 7).
+ */
+export async function cliStartupMs(args: string[], env?: Record<string, string>): Promise<number> {
+  const r = await runCli([...args, '--no-such-flag-for-startup'], { env });
+  if (r.code !== 2) throw new Error(`start-up probe: exit ${r.code}, wanted 2: ${r.stderr}`);
+  return r.durationMs;
+}
+
+/** Grace over timeout + start-up for "within the timeout": process exit and a busy 2-core machine. */
+export const TIMEOUT_GRACE_MS = 1500;
+
+/** Asserts the run ended within its --timeout plus the command's start-up and a fixed grace. */
+export function assertWithinTimeout(result: CliResult, timeoutMs: number, startupMs: number): void {
+  const bound = timeoutMs + startupMs + TIMEOUT_GRACE_MS;
+  assert.ok(
+    result.durationMs <= bound,
+    `took ${result.durationMs} ms; --timeout ${timeoutMs} ms + start-up ${startupMs} ms + grace ${TIMEOUT_GRACE_MS} ms = ${bound} ms`,
+  );
 }

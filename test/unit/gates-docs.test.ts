@@ -11,13 +11,31 @@ import { tempDir } from '../helpers/tmp';
 /** The examples in docs/ must keep working: CI files parse, their gates parse, flags exist. */
 const DOCS = resolve(__dirname, '..', '..', '..', 'docs');
 
+/** The `# gates.yaml` example of docs/gates.md, loaded as `--gates` loads a file. */
+async function documentedGatesFile() {
+  const md = readFileSync(join(DOCS, 'gates.md'), 'utf8');
+  const block = /```yaml\n# gates\.yaml\n([\s\S]*?)```/.exec(md);
+  assert.ok(block, 'gates.yaml example not found');
+  const dir = tempDir('mqctl-docs-');
+  writeFileSync(join(dir, 'gates.yaml'), block[1]!.replace(/^baseline:.*$/m, ''));
+  return loadGatesFile(join(dir, 'gates.yaml'));
+}
+
 describe('gates documentation examples', () => {
   for (const file of ['ci/github-actions.yml', 'ci/gitlab-ci.yml']) {
-    it(`${file} is valid YAML whose gates and gate flags are valid`, () => {
+    it(`${file} is valid YAML that applies at least one gate; its gates and gate flags are valid`, async () => {
       const text = readFileSync(join(DOCS, file), 'utf8');
       assert.ok(parseYaml(text));
       assert.match(text, /mqctl perf produce/);
-      for (const m of text.matchAll(/--gate '([^']+)'/g)) assert.doesNotThrow(() => parseGate(m[1]!), m[1]);
+      // every gate the job applies: inline --gate, or the gates file, which is the docs/gates.md example
+      // (the gitlab job has no inline gate: the old check parsed 0 gates there and passed; #18 item 7)
+      const gates = [...text.matchAll(/--gate '([^']+)'/g)].map((m) => parseGate(m[1]!));
+      const gatesFile = /--gates (\S+)/.exec(text)?.[1];
+      if (gatesFile) {
+        assert.equal(gatesFile, 'perf/gates.yaml', 'the gates file docs/gates.md documents');
+        gates.push(...(await documentedGatesFile()).gates);
+      }
+      assert.ok(gates.length > 0, `${file} applies no gate`);
       const used = new Set(
         [
           ...text.matchAll(
@@ -31,12 +49,7 @@ describe('gates documentation examples', () => {
   }
 
   it('the gates file example in docs/gates.md loads', async () => {
-    const md = readFileSync(join(DOCS, 'gates.md'), 'utf8');
-    const block = /```yaml\n# gates\.yaml\n([\s\S]*?)```/.exec(md);
-    assert.ok(block, 'gates.yaml example not found');
-    const dir = tempDir('mqctl-docs-');
-    writeFileSync(join(dir, 'gates.yaml'), block[1]!.replace(/^baseline:.*$/m, ''));
-    const loaded = await loadGatesFile(join(dir, 'gates.yaml'));
+    const loaded = await documentedGatesFile();
     assert.equal(loaded.gates.length, 5);
     assert.equal(loaded.gates[4]!.abortOnFail, true);
     assert.deepEqual(loaded.maxRegression, ['10%', 'p99=20%', 'throughput=5%']);

@@ -34,6 +34,35 @@ describe('gate evaluation', () => {
     assert.ok(p99!.passed && p999!.passed && max!.passed);
   });
 
+  it('measures percentiles within HdrHistogram precision of the exact ones, computed from the raw values (no histogram code)', () => {
+    // expected values independent of the histogram code under test (#18 item 7): nearest rank over the
+    // sorted recordings; 3 significant digits allow the bucket's upper end, at most 1/1024 above
+    const sorted = [...values].sort((a, b) => a - b);
+    const exact = (p: number) => sorted[Math.ceil(Math.round(p * sorted.length * 1e6) / 1e8) - 1]! / 1000;
+    const [p50, p99, p999, max] = evaluateGates(
+      [parseGate('p50<1s'), parseGate('p99<1s'), parseGate('p99.9<1s'), parseGate('max<1s')],
+      source,
+    );
+    for (const [outcome, want] of [
+      [p50, exact(50)],
+      [p99, exact(99)],
+      [p999, exact(99.9)],
+      [max, sorted[sorted.length - 1]! / 1000],
+    ] as const) {
+      assert.ok(
+        outcome!.measured! >= want && outcome!.measured! <= want * (1 + 1 / 1024) + 0.001,
+        `${outcome!.expression}: measured ${outcome!.measured} ms, exact ${want} ms`,
+      );
+    }
+    // and a fixture whose answer is known by hand: 990 x 1 ms and 10 x 50 ms
+    const known = sourceFromResult(
+      makeResult({ histograms: { latency: [...Array(990).fill(1000), ...Array(10).fill(50_000)] } }),
+    );
+    const [k99, k995] = evaluateGates([parseGate('p99<1s'), parseGate('p99.5<1s')], known);
+    assert.ok(k99!.measured! >= 1 && k99!.measured! <= 1.001, `p99 ${k99!.measured}`);
+    assert.ok(k995!.measured! >= 50 && k995!.measured! <= 50.05, `p99.5 ${k995!.measured}`);
+  });
+
   it('passes and fails on the threshold, in both directions', () => {
     const p99ms = reference.getValueAtPercentile(99) / 1000;
     const [below, above, impossible] = evaluateGates(

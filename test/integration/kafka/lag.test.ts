@@ -284,7 +284,7 @@ describe('kafka lag against a real broker', () => {
     await assert.rejects(groupAdmin.describeGroup(group), (e: MqctlError) => e.exitCode === 3);
   });
 
-  it('memory stays flat over 1,000 watch refreshes against the broker', async () => {
+  it('memory stays flat over 1,000 watch refreshes against the broker: retained samples bounded by the window, heap growth under 3 MiB', async () => {
     const topic = await createTopic(4);
     const group = uniqueName('lag-mem');
     groups.push(group);
@@ -312,7 +312,12 @@ describe('kafka lag against a real broker', () => {
     gc();
     const growth = process.memoryUsage().heapUsed - heapAt100;
     console.log(`heap growth over refreshes 100..1000: ${(growth / 1024 / 1024).toFixed(2)} MiB`);
-    assert.ok(growth < 8 * 1024 * 1024, `heap grew ${growth} bytes`);
+    // The heap of a process holding a kafkajs client moves by about 1 MiB over these refreshes whatever
+    // mqctl does, so a leak of a few hundred bytes per refresh hides in it: the bound that proves "flat" is
+    // on what the history retains, exactly; the heap bound only catches gross leaks (#18 item 7: was 8 MiB).
+    assert.ok(growth < 3 * 1024 * 1024, `heap grew ${growth} bytes`);
     assert.equal(history.trackedRows, 4);
+    const bound = 4 * (2 * history.options.window + history.options.interpolationPoints);
+    assert.ok(history.retainedSamples <= bound, `retains ${history.retainedSamples} samples, bound ${bound}`);
   });
 });

@@ -262,7 +262,9 @@ describe('Kafka topics (real broker at 127.0.0.1:9092)', () => {
     const dead = kafkaConnection(`127.0.0.1:${CLOSED_PORT}`, 1500);
     const started = Date.now();
     await rejectsWith(topicAdminFor(dead).list({}), 69, /cannot reach Kafka at 127\.0\.0\.1:1/);
-    assert.ok(Date.now() - started < 10_000);
+    // the timeout plus a fixed grace (a busy 2-core machine), not a multiple of it (#18 item 7)
+    const took = Date.now() - started;
+    assert.ok(took <= 1500 + 1000, `took ${took} ms with a 1500 ms timeout`);
     await dead.close();
   });
 
