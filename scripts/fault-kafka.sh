@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A private single-node Kafka for fault tests (kill it, restart it): its own ports (BASE, BASE+1 controller,
-# BASE+2 SASL) and its own data directory DIR; only the jars are shared (read-only) with scripts/brokers.sh.
+# BASE+2 SASL, BASE+3 SSL) and its own data directory DIR; only the jars are shared (read-only) with scripts/brokers.sh.
 # The shared broker on 9092 is never touched.
 #   bash scripts/fault-kafka.sh up DIR BASE     # prints the broker's pid once it serves metadata
 #   bash scripts/fault-kafka.sh kill DIR BASE   # SIGKILL (the fault)
@@ -12,6 +12,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$MQCTL_SCRIPTS_DIR/lib/jars.sh"
 # shellcheck source=lib/kafka.sh
 source "$MQCTL_SCRIPTS_DIR/lib/kafka.sh"
+# shellcheck source=lib/tls.sh
+source "$MQCTL_SCRIPTS_DIR/lib/tls.sh"
 
 cmd="${1:?usage: fault-kafka.sh up|kill|down DIR BASE_PORT}"
 MQCTL_RUN="${2:?DIR}"
@@ -19,6 +21,7 @@ base="${3:?BASE_PORT}"
 KAFKA_PORT=$base
 KAFKA_CONTROLLER_PORT=$((base + 1))
 KAFKA_SASL_PORT=$((base + 2))
+KAFKA_SSL_PORT=$((base + 3))
 KAFKA_HEAP_OPTS="-Xms256m -Xmx512m"
 
 case "$cmd" in
@@ -28,9 +31,11 @@ case "$cmd" in
     kafka_jars >/dev/null
     dir="$(run_dir kafka)"
     mkdir -p "$dir/conf" "$dir/data"
+    tls_ensure >/dev/null
     render "$MQCTL_SCRIPTS_DIR/conf/kafka/server.properties" "$dir/conf/server.properties" \
-      "DATA_DIR=$dir/data" "SASL_USER=$KAFKA_SASL_USER" "SASL_PASSWORD=$KAFKA_SASL_PASSWORD"
-    sed -i "s/127.0.0.1:9092/127.0.0.1:$KAFKA_PORT/g; s/127.0.0.1:9093/127.0.0.1:$KAFKA_CONTROLLER_PORT/g; s/127.0.0.1:9094/127.0.0.1:$KAFKA_SASL_PORT/g" \
+      "DATA_DIR=$dir/data" "SASL_USER=$KAFKA_SASL_USER" "SASL_PASSWORD=$KAFKA_SASL_PASSWORD" \
+      "TLS_DIR=$MQCTL_TLS" "STORE_PASSWORD=$MQCTL_STORE_PASSWORD"
+    sed -i "s/127.0.0.1:9092/127.0.0.1:$KAFKA_PORT/g; s/127.0.0.1:9093/127.0.0.1:$KAFKA_CONTROLLER_PORT/g; s/127.0.0.1:9094/127.0.0.1:$KAFKA_SASL_PORT/g; s/127.0.0.1:9095/127.0.0.1:$KAFKA_SSL_PORT/g" \
       "$dir/conf/server.properties"
     cp "$MQCTL_SCRIPTS_DIR/conf/kafka/log4j2.properties" "$dir/conf/log4j2.properties"
     kafka_format_if_needed

@@ -316,8 +316,8 @@ describe('perf: rates that are rates (issue 12 item 5, issue 19 items 2 and 6)',
 describe('perf: a broker killed mid-run (issue 12 item 3), on a Kafka of this test', () => {
   const dir = tempDir('perftruth-fault-kafka-');
   const script = resolve(__dirname, '..', '..', '..', 'scripts', 'fault-kafka.sh');
-  // far from the shared broker's 9092-9094 and other engineers' instances
-  const base = String(29_000 + (process.pid % 900) * 3);
+  // far from the shared broker's 9092-9095 and other engineers' instances (4 ports each)
+  const base = String(29_000 + (process.pid % 900) * 4);
   before(() => {
     const up = spawnSync('bash', [script, 'up', dir, base], { encoding: 'utf8', timeout: 300_000 });
     assert.equal(up.status, 0, `could not start the test's own Kafka on ${base}: ${up.stderr}`);
