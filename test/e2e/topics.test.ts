@@ -181,7 +181,9 @@ describe('e2e: mqctl topic, tenant and namespace on Pulsar (bin/run.js)', () => 
   });
 
   it('tenant list and namespace create → list → delete', async () => {
-    const tenants = parseJson<Array<{ name: string }>>(await run(['tenant', 'list', '-o', 'json', ...p]));
+    const tenants = parseJson<{ items: Array<{ name: string }> }>(
+      await run(['tenant', 'list', '-o', 'json', ...p]),
+    ).items;
     assert.ok(tenants.some((t) => t.name === 'public'));
     const ns = `public/${uniqueName('mqctl-e2e')}`;
     expectExit(await run(['namespace', 'create', ns, ...p]), 0);
