@@ -1,8 +1,14 @@
 import type { ResolvedContext } from '../config/types';
-import { KafkaConnection } from './kafka/connection';
-import { PulsarConnection } from './pulsar/connection';
-import { RabbitConnection } from './rabbitmq/connection';
+import type * as KafkaConnectionModule from './kafka/connection';
+import type * as PulsarConnectionModule from './pulsar/connection';
+import type * as RabbitConnectionModule from './rabbitmq/connection';
 import type { BrokerConnection, ConnectOptions } from './types';
+
+// Each broker kind's module, and the SDK behind it, is loaded on first use: a command pays the start-up
+// cost of the one kind it talks to (see docs/DEVELOPING.md, "Start-up").
+const kafkaConnectionModule = (): typeof KafkaConnectionModule => require('./kafka/connection');
+const pulsarConnectionModule = (): typeof PulsarConnectionModule => require('./pulsar/connection');
+const rabbitConnectionModule = (): typeof RabbitConnectionModule => require('./rabbitmq/connection');
 
 /**
  * A connection to the broker a context names. Nothing is opened until first use, so commands that fail
@@ -11,11 +17,11 @@ import type { BrokerConnection, ConnectOptions } from './types';
 export function connect(ctx: ResolvedContext, options: ConnectOptions): BrokerConnection {
   switch (ctx.kind) {
     case 'kafka':
-      return new KafkaConnection(ctx, options);
+      return new (kafkaConnectionModule().KafkaConnection)(ctx, options);
     case 'pulsar':
-      return new PulsarConnection(ctx, options);
+      return new (pulsarConnectionModule().PulsarConnection)(ctx, options);
     case 'rabbitmq':
-      return new RabbitConnection(ctx, options);
+      return new (rabbitConnectionModule().RabbitConnection)(ctx, options);
   }
 }
 

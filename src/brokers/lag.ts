@@ -1,18 +1,24 @@
-import { KafkaLagSource } from './kafka/lag';
-import { PulsarLagSource } from './pulsar/lag';
-import { RabbitLagSource } from './rabbitmq/lag';
+import type * as KafkaLagModule from './kafka/lag';
+import type * as PulsarLagModule from './pulsar/lag';
+import type * as RabbitLagModule from './rabbitmq/lag';
 import type { LagSource } from './contracts/lag';
 import type { BrokerConnection } from './types';
+
+// Each broker kind's module, and the SDK behind it, is loaded on first use: a command pays the start-up
+// cost of the one kind it talks to (see docs/DEVELOPING.md, "Start-up").
+const kafkaLagModule = (): typeof KafkaLagModule => require('./kafka/lag');
+const pulsarLagModule = (): typeof PulsarLagModule => require('./pulsar/lag');
+const rabbitLagModule = (): typeof RabbitLagModule => require('./rabbitmq/lag');
 
 export * from './contracts/lag';
 
 export function lagSourceFor(connection: BrokerConnection): LagSource {
   switch (connection.kind) {
     case 'kafka':
-      return new KafkaLagSource(connection);
+      return new (kafkaLagModule().KafkaLagSource)(connection);
     case 'pulsar':
-      return new PulsarLagSource(connection);
+      return new (pulsarLagModule().PulsarLagSource)(connection);
     case 'rabbitmq':
-      return new RabbitLagSource(connection);
+      return new (rabbitLagModule().RabbitLagSource)(connection);
   }
 }

@@ -1,7 +1,11 @@
 import { UnsupportedError } from '../core/errors';
-import { PulsarNamespaceAdmin } from './pulsar/namespaces';
+import type * as PulsarNamespacesModule from './pulsar/namespaces';
 import type { NamespaceAdmin } from './contracts/namespaces';
 import type { BrokerConnection } from './types';
+
+// Each broker kind's module, and the SDK behind it, is loaded on first use: a command pays the start-up
+// cost of the one kind it talks to (see docs/DEVELOPING.md, "Start-up").
+const pulsarNamespacesModule = (): typeof PulsarNamespacesModule => require('./pulsar/namespaces');
 
 export * from './contracts/namespaces';
 
@@ -10,7 +14,7 @@ export function namespaceAdminFor(
   connection: BrokerConnection,
   noun: 'tenant' | 'namespace',
 ): NamespaceAdmin {
-  if (connection.kind === 'pulsar') return new PulsarNamespaceAdmin(connection);
+  if (connection.kind === 'pulsar') return new (pulsarNamespacesModule().PulsarNamespaceAdmin)(connection);
   const hint =
     connection.kind === 'rabbitmq'
       ? 'RabbitMQ groups queues by virtual host: pass --vhost'

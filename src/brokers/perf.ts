@@ -1,7 +1,7 @@
 import { UsageError } from '../core/errors';
-import { createKafkaPerfConsumer, createKafkaPerfProducer, prepareKafkaPerfGroup } from './kafka/perf';
-import { checkPulsarPerfTopic, createPulsarPerfConsumer, createPulsarPerfProducer } from './pulsar/perf';
-import { checkRabbitPerfQueue, createRabbitPerfConsumer, createRabbitPerfProducer } from './rabbitmq/perf';
+import type * as KafkaPerfModule from './kafka/perf';
+import type * as PulsarPerfModule from './pulsar/perf';
+import type * as RabbitPerfModule from './rabbitmq/perf';
 import type {
   PerfConsumerDriver,
   PerfConsumerOptions,
@@ -9,6 +9,12 @@ import type {
   PerfProducerOptions,
 } from './contracts/perf';
 import type { BrokerConnection } from './types';
+
+// Each broker kind's module, and the SDK behind it, is loaded on first use: a command pays the start-up
+// cost of the one kind it talks to (see docs/DEVELOPING.md, "Start-up").
+const kafkaPerfModule = (): typeof KafkaPerfModule => require('./kafka/perf');
+const rabbitPerfModule = (): typeof RabbitPerfModule => require('./rabbitmq/perf');
+const pulsarPerfModule = (): typeof PulsarPerfModule => require('./pulsar/perf');
 
 /** The perf factory: picks the driver for the connection's kind. The contract lives in contracts/perf.ts. */
 export * from './contracts/perf';
@@ -19,11 +25,11 @@ export async function createPerfProducer(
 ): Promise<PerfProducerDriver> {
   switch (connection.kind) {
     case 'kafka':
-      return createKafkaPerfProducer(connection, options);
+      return kafkaPerfModule().createKafkaPerfProducer(connection, options);
     case 'rabbitmq':
-      return createRabbitPerfProducer(connection, options);
+      return rabbitPerfModule().createRabbitPerfProducer(connection, options);
     case 'pulsar':
-      return createPulsarPerfProducer(connection, options);
+      return pulsarPerfModule().createPulsarPerfProducer(connection, options);
   }
 }
 
@@ -34,11 +40,11 @@ export async function createPerfConsumer(
   if (options.prefetch <= 0) throw new UsageError('--prefetch must be positive');
   switch (connection.kind) {
     case 'kafka':
-      return createKafkaPerfConsumer(connection, options);
+      return kafkaPerfModule().createKafkaPerfConsumer(connection, options);
     case 'rabbitmq':
-      return createRabbitPerfConsumer(connection, options);
+      return rabbitPerfModule().createRabbitPerfConsumer(connection, options);
     case 'pulsar':
-      return createPulsarPerfConsumer(connection, options);
+      return pulsarPerfModule().createPulsarPerfConsumer(connection, options);
   }
 }
 
@@ -57,13 +63,13 @@ export async function preparePerfConsumerGroup(
   const shared = { ...options, group, members };
   switch (connection.kind) {
     case 'kafka':
-      await prepareKafkaPerfGroup(connection, shared);
+      await kafkaPerfModule().prepareKafkaPerfGroup(connection, shared);
       break;
     case 'rabbitmq':
-      await checkRabbitPerfQueue(connection, options.topic);
+      await rabbitPerfModule().checkRabbitPerfQueue(connection, options.topic);
       break;
     case 'pulsar':
-      await checkPulsarPerfTopic(connection, options.topic);
+      await pulsarPerfModule().checkPulsarPerfTopic(connection, options.topic);
       break;
   }
   return shared;

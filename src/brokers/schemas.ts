@@ -1,7 +1,11 @@
 import { UnsupportedError } from '../core/errors';
-import { PulsarSchemaAdmin } from './pulsar/schemas';
+import type * as PulsarSchemasModule from './pulsar/schemas';
 import type { SchemaAdmin } from './contracts/schemas';
 import type { BrokerConnection } from './types';
+
+// Each broker kind's module, and the SDK behind it, is loaded on first use: a command pays the start-up
+// cost of the one kind it talks to (see docs/DEVELOPING.md, "Start-up").
+const pulsarSchemasModule = (): typeof PulsarSchemasModule => require('./pulsar/schemas');
 
 export * from './contracts/schemas';
 
@@ -12,7 +16,7 @@ export * from './contracts/schemas';
 export function schemaAdminFor(connection: BrokerConnection): SchemaAdmin {
   switch (connection.kind) {
     case 'pulsar':
-      return new PulsarSchemaAdmin(connection);
+      return new (pulsarSchemasModule().PulsarSchemaAdmin)(connection);
     case 'kafka':
       throw new UnsupportedError(
         `mqctl schema works with Pulsar's built-in schema registry; Kafka (${connection.target}) keeps schemas in a separate registry server`,
