@@ -89,7 +89,7 @@ export async function main(): Promise<void> {
     );
   lines.push(
     `peak ${Math.max(...samples.map((x) => x.rss)).toFixed(1)} MiB; after ${settledAt} s: mean ${mr.toFixed(1)} MiB, least-squares trend ${(slope * 60 >= 0 ? '+' : '') + (slope * 60).toFixed(2)} MiB/min over ${settled.length} samples`,
-    `run: ${r.acked} acked, send rate ${r.sendRate?.toFixed(1)} msg/s (target ${rate}), send delay p99 ${r.latency.send_delay?.p99} ms, ${r.valid ? 'valid' : `invalid: ${r.invalidReason}`}`,
+    `run: ${r.acked} acked, send rate ${r.sendRate?.toFixed(1)} msg/s (target ${rate}), send delay p99 ${r.latency.sendDelay?.p99} ms, ${r.valid ? 'valid' : `invalid: ${r.invalidReason}`}`,
   );
   process.stdout.write(`${lines.join('\n')}\n`);
   await new Promise<void>((resolve) => {

@@ -4,6 +4,7 @@ import { gateFailure } from '../../src/gates';
 import { gateFlags } from '../../src/cli/flags/gates';
 import { runMerge } from '../../src/cli/gates-commands';
 import { renderMergeOutcome } from '../../src/gates/render';
+import { PERF_RESULT_SCHEMA } from '../../src/perf/result-schema';
 
 export default class PerfMergeCommand extends BaseCommand<typeof PerfMergeCommand> {
   /** No broker is contacted (no --timeout). */
@@ -16,7 +17,9 @@ export default class PerfMergeCommand extends BaseCommand<typeof PerfMergeComman
   ];
   static override strict = false;
   static override flags = {
-    result: Flags.string({ description: 'write the merged result (JSON) to this file' }),
+    result: Flags.string({
+      description: `write the merged result (JSON, schema ${PERF_RESULT_SCHEMA}) to this file`,
+    }),
     ...gateFlags,
   };
 

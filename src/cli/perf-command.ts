@@ -7,7 +7,7 @@ import { GateSession } from '../gates/session';
 import { renderJson, renderYaml } from '../core/output';
 import { checkWritable, writeHdrLog, writeHgrmFiles, writeResultFile } from '../perf/files';
 import { writeReport } from '../perf/report';
-import type { HistogramName, PerfInterval } from '../perf/result-schema';
+import { HISTOGRAM_TAGS, type HistogramName, type PerfInterval } from '../perf/result-schema';
 import type { PerfRunOutput, RunHooks } from '../perf/run';
 import {
   kafkaConsumerPerfTestLines,
@@ -19,9 +19,9 @@ import {
 
 /** The histograms and counts each perf command measures; a gate on anything else could never be evaluated. */
 const PRODUCIBLE: Record<string, { histograms: HistogramName[]; notCounted: string[] }> = {
-  'perf:produce': { histograms: ['latency', 'service', 'send_delay'], notCounted: ['received'] },
+  'perf:produce': { histograms: ['latency', 'service', 'sendDelay'], notCounted: ['received'] },
   'perf:consume': { histograms: ['e2e'], notCounted: ['sent', 'acked'] },
-  'perf:e2e': { histograms: ['latency', 'service', 'send_delay', 'e2e'], notCounted: [] },
+  'perf:e2e': { histograms: ['latency', 'service', 'sendDelay', 'e2e'], notCounted: [] },
 };
 
 /** Gates are checked against what the command measures before any load (e2e.p99 on perf produce: exit 2). */
@@ -37,9 +37,9 @@ function checkGateMetrics(commandId: string, gates: GateSession): void {
         : false;
     if (missing) {
       throw new UsageError(
-        `gate ${gate.expression}: ${commandId.replace(':', ' ')} does not measure ${histogram ?? scalar}`,
+        `gate ${gate.expression}: ${commandId.replace(':', ' ')} does not measure ${histogram ? HISTOGRAM_TAGS[histogram] : scalar}`,
         {
-          hint: `${commandId.replace(':', ' ')} measures ${can.histograms.join(', ')} and the counts; e2e latency needs perf e2e or perf consume`,
+          hint: `${commandId.replace(':', ' ')} measures ${can.histograms.map((h) => HISTOGRAM_TAGS[h]).join(', ')} and the counts; e2e latency needs perf e2e or perf consume`,
         },
       );
     }

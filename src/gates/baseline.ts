@@ -167,7 +167,7 @@ export function compareTableMetrics(): MetricRef[] {
     histogramMetric('latency', { type: 'max' }),
     histogramMetric('service', p(50)),
     histogramMetric('service', p(99)),
-    histogramMetric('send_delay', p(99)),
+    histogramMetric('sendDelay', p(99)),
     histogramMetric('e2e', p(50)),
     histogramMetric('e2e', p(99)),
     histogramMetric('e2e', { type: 'max' }),

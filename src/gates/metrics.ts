@@ -1,6 +1,7 @@
 import type { Histogram } from 'hdr-histogram-js';
 import {
   HISTOGRAM_NAMES,
+  HISTOGRAM_TAGS,
   type HistogramName,
   type PercentileSummary,
   type PerfInterval,
@@ -12,7 +13,8 @@ import { decodeHistogram } from './histogram';
  * The metrics a gate can name, what unit each is measured in, and how to read it from a run.
  *
  * - histograms (values in microseconds): `latency` (response latency, ack − intended send; a bare `p99`
- *   means `latency.p99`), `service` (ack − actual send), `send_delay` (actual − intended send), `e2e`.
+ *   means `latency.p99`), `service` (ack − actual send), `send_delay` (actual − intended send; also
+ *   `sendDelay`, its key in the result document), `e2e`.
  *   Statistics: `pN` (p50, p99, p99.9; p999 = p99.9, p9999 = p99.99), `p(N)` (k6 spelling), `min`,
  *   `max`, `mean`/`avg`, `med`/`median`, `count`.
  * - scalars: `throughput` (msg/s), `mb_per_sec` (MB/s), `errors`, `error_rate` (fraction 0..1),
@@ -87,8 +89,8 @@ const HISTOGRAM_ALIASES: Record<string, HistogramName> = {
   latency: 'latency',
   response: 'latency',
   service: 'service',
-  send_delay: 'send_delay',
-  senddelay: 'send_delay',
+  send_delay: 'sendDelay',
+  senddelay: 'sendDelay',
   e2e: 'e2e',
   end_to_end: 'e2e',
 };
@@ -141,7 +143,8 @@ export function parseMetric(text: string): MetricRef | undefined {
 export function histogramMetric(histogram: HistogramName, stat: HistogramStat): MetricRef {
   const isCount = stat.type === 'count';
   return {
-    name: `${histogram}.${statName(stat)}`,
+    // the gate language's spelling (`send_delay.p99`), also in gate outcomes and compare rows
+    name: `${HISTOGRAM_TAGS[histogram]}.${statName(stat)}`,
     kind: isCount ? 'count' : 'latency',
     better: isCount ? 'higher' : 'lower',
     histogram,

@@ -6,7 +6,7 @@ import { redact } from '../core/redact';
 import { renderJson } from '../core/output';
 import { decodeHistogram, type Histogram } from './histograms';
 import type { MqctlPerfResult } from './result';
-import type { HistogramName } from './result-schema';
+import { HISTOGRAM_TAGS, type HistogramName } from './result-schema';
 
 function write(path: string, text: string, what: string): void {
   try {
@@ -77,7 +77,7 @@ export function renderHdrLog(intervals: readonly LogInterval[], startEpochMs: nu
   for (const interval of intervals) {
     for (const [name, h] of interval.histograms) {
       if (h.totalCount === 0) continue;
-      h.tag = name;
+      h.tag = HISTOGRAM_TAGS[name];
       // timestamps relative to the StartTime comment, as Java's HistogramLogWriter writes them
       const start = (interval.startEpochMs - startEpochMs) / 1000;
       const end = (interval.endEpochMs - startEpochMs) / 1000;
@@ -106,7 +106,8 @@ export function writeHgrmFiles(path: string, result: MqctlPerfResult): string[] 
   const primary: HistogramName = result.histograms.latency ? 'latency' : 'e2e';
   for (const [name, encoded] of Object.entries(result.histograms)) {
     if (!encoded) continue;
-    const target = name === primary ? path : `${base}.${name}.hgrm`;
+    // file suffixes are histogram tags (`.send_delay.hgrm`), not JSON keys: they kept their v1 names
+    const target = name === primary ? path : `${base}.${HISTOGRAM_TAGS[name as HistogramName]}.hgrm`;
     write(target, renderHgrm(decodeHistogram(encoded)), '--hgrm');
     written.push(target);
   }

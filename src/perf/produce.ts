@@ -81,7 +81,7 @@ export interface ProduceHooks {
   keepIntervalHistograms?: boolean;
 }
 
-const PRODUCE_HISTOGRAMS: HistogramName[] = ['latency', 'service', 'send_delay'];
+const PRODUCE_HISTOGRAMS: HistogramName[] = ['latency', 'service', 'sendDelay'];
 
 /** One wake-up's records for one producer, with each record's intended time and the hand-over time. */
 class Chunk implements PerfChunk {
@@ -319,7 +319,7 @@ export class ProduceRun {
     if (chunk.measuredFrom < count) this.lastHandOverUs = sentUs;
     for (let n = 0; n < count; n++) {
       if (n >= chunk.measuredFrom) {
-        if (s.rate > 0) this.histograms.record('send_delay', sentUs - chunk.intendedUs[n]!);
+        if (s.rate > 0) this.histograms.record('sendDelay', sentUs - chunk.intendedUs[n]!);
         this.counts.sent++;
         this.interval.sent++;
       } else {

@@ -3,7 +3,7 @@ import { redact } from '../core/redact';
 import { UsageError } from '../core/errors';
 import { decodeHistogram } from './histograms';
 import type { MqctlPerfResult } from './result';
-import type { HistogramName } from './result-schema';
+import { HISTOGRAM_TAGS, type HistogramName } from './result-schema';
 import { percentileRows } from './summary';
 
 /**
@@ -34,7 +34,7 @@ const M = { left: 80, right: 170, top: 40, bottom: 50 };
 const COLORS: Record<HistogramName, string> = {
   latency: '#d62728',
   service: '#1f77b4',
-  send_delay: '#ff7f0e',
+  sendDelay: '#ff7f0e',
   e2e: '#2ca02c',
 };
 
@@ -220,7 +220,7 @@ export function renderReport(result: MqctlPerfResult): string {
   const distribution: Series[] = Object.entries(result.histograms)
     .filter(([, e]) => e)
     .map(([name, e]) => ({
-      name: name === 'latency' ? 'response' : name,
+      name: name === 'latency' ? 'response' : HISTOGRAM_TAGS[name as HistogramName],
       color: COLORS[name as HistogramName],
       points: distributionPoints(e!.encoded),
     }));

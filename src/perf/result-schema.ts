@@ -1,17 +1,36 @@
 /**
- * The perf result document (`--output json`, `--result FILE`), schema `mqctl.perf.result/v1`.
- * Stable and versioned: fields may be added, never renamed or removed within v1. Field names follow the
- * OpenMessaging Benchmark where one exists. Latencies are in milliseconds in summaries; histograms are
+ * The perf result document (`--output json`, `--result FILE`), schema `mqctl.perf.result/v2`.
+ * Stable and versioned: fields may be added, never renamed or removed within a version. Field names follow
+ * the OpenMessaging Benchmark where one exists; every key is camelCase (docs/output.md). v2 differs from v1
+ * in one key only: the send-delay histogram is `sendDelay` under `latency` and `histograms` (v1:
+ * `send_delay`); `src/gates/result-file.ts` still reads v1 files. Latencies are in milliseconds in summaries; histograms are
  * HdrHistogram encodings (microseconds) so results from several machines can be merged exactly.
  *
  * This file is the contract between `src/perf` (which writes results) and `src/gates` (which gates,
  * compares and merges them).
  */
-export const PERF_RESULT_SCHEMA = 'mqctl.perf.result/v1';
+export const PERF_RESULT_SCHEMA = 'mqctl.perf.result/v2';
+/** The previous version, still read (`perf compare`, `perf merge`, `--baseline`), never written. */
+export const PERF_RESULT_SCHEMA_V1 = 'mqctl.perf.result/v1';
 
-/** Names of the latency histograms; `latency` is response latency (ack − intended send). */
-export const HISTOGRAM_NAMES = ['latency', 'service', 'send_delay', 'e2e'] as const;
+/**
+ * The latency histograms, as keys of `latency` and `histograms` in the result document;
+ * `latency` is response latency (ack − intended send).
+ */
+export const HISTOGRAM_NAMES = ['latency', 'service', 'sendDelay', 'e2e'] as const;
 export type HistogramName = (typeof HISTOGRAM_NAMES)[number];
+
+/**
+ * The name a histogram goes by where it is a name, not a JSON key: gate metrics (`send_delay.p99`, the
+ * spelling of the gate language next to `mb_per_sec` and `error_rate`), the perf CSV's `histogram` column,
+ * `.hgrm` file suffixes and `.hlog` tags. These kept their v1 spelling (docs/output.md).
+ */
+export const HISTOGRAM_TAGS: Readonly<Record<HistogramName, string>> = {
+  latency: 'latency',
+  service: 'service',
+  sendDelay: 'send_delay',
+  e2e: 'e2e',
+};
 
 export interface PercentileSummary {
   count: number;

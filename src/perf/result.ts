@@ -142,7 +142,7 @@ function intervalRow(i: RunData['intervals'][number], consumer: boolean): PerfIn
   // numbers cached when the interval closed (its histograms may be gone since, see retireInterval)
   const stats = intervalStats(i.histograms);
   const latency = stats[consumer ? 'e2e' : 'latency'];
-  const sendDelay = stats.send_delay;
+  const sendDelay = stats.sendDelay;
   const ls = latency && latency.count > 0 ? latency : undefined;
   const row: PerfInterval = {
     t: round(i.t),
@@ -172,7 +172,7 @@ export function judge(data: RunData): {
   invalidReason?: string;
   bound: 'none' | 'generator' | 'broker';
 } {
-  const sendDelay = data.histograms.get('send_delay');
+  const sendDelay = data.histograms.get('sendDelay');
   if (!data.targetRate || !sendDelay || sendDelay.totalCount === 0) return { valid: true, bound: 'none' };
   const p99 = summarize(sendDelay).p99;
   if (p99 <= data.maxSendDelayMs) return { valid: true, bound: 'none' };

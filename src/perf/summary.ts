@@ -1,11 +1,16 @@
 import { renderCsv, renderKeyValues, renderTable, type Column, type RenderStyle } from '../core/output';
 import type { MqctlPerfResult } from './result';
-import type { HistogramName, PerfInterval, PercentileSummary } from './result-schema';
+import {
+  HISTOGRAM_TAGS,
+  type HistogramName,
+  type PerfInterval,
+  type PercentileSummary,
+} from './result-schema';
 
 const LABELS: Record<HistogramName, string> = {
   latency: 'response (ack − intended)',
   service: 'service (ack − send)',
-  send_delay: 'send delay (send − intended)',
+  sendDelay: 'send delay (send − intended)',
   e2e: 'end-to-end (receive − intended)',
 };
 
@@ -18,7 +23,7 @@ export interface PercentileRow {
 }
 
 export function percentileRows(result: MqctlPerfResult): PercentileRow[] {
-  const order: HistogramName[] = ['latency', 'service', 'send_delay', 'e2e'];
+  const order: HistogramName[] = ['latency', 'service', 'sendDelay', 'e2e'];
   return order
     .filter((name) => result.latency[name])
     .map((name) => ({ histogram: name, label: LABELS[name], summary: result.latency[name]! }));
@@ -26,7 +31,8 @@ export function percentileRows(result: MqctlPerfResult): PercentileRow[] {
 
 /** The final summary: the percentile table (ms), rates, errors and the verdict. */
 const PERCENTILE_CSV_COLUMNS: Column<PercentileRow>[] = [
-  { header: 'histogram', get: (r) => r.histogram },
+  // the histogram's tag (`send_delay`), a value rather than a key: unchanged from v1 (docs/output.md)
+  { header: 'histogram', get: (r) => HISTOGRAM_TAGS[r.histogram] },
   { header: 'count', get: (r) => r.summary.count },
   { header: 'p50Ms', get: (r) => r.summary.p50 },
   { header: 'p90Ms', get: (r) => r.summary.p90 },

@@ -59,7 +59,7 @@ describe('perf merge / perf compare (CLI)', () => {
     const r = await runCli(['perf', 'merge', shard0, shard1, '--gate', 'errors==0', '-o', 'json'], { env });
     assert.equal(r.code, 0, r.stderr);
     const doc = parseJson<PerfResult>(r);
-    assert.equal(doc.schema, 'mqctl.perf.result/v1');
+    assert.equal(doc.schema, 'mqctl.perf.result/v2');
     assert.equal(doc.command, 'merge');
     assert.deepEqual(doc.mergedFrom, [shard0, shard1]);
     assert.equal(doc.gates?.[0]?.passed, true);

@@ -306,7 +306,7 @@ describe('gates on perf produce against Kafka', { timeout: 240_000 }, () => {
     assert.equal(doc.targetRate, 1000);
     assert.equal(doc.acked, 3000, 'open loop: rate x duration, split between the shards');
     assert.equal(doc.throughput, inputs[0]!.throughput + inputs[1]!.throughput);
-    for (const name of ['latency', 'service', 'send_delay'] as const) {
+    for (const name of ['latency', 'service', 'sendDelay'] as const) {
       const fed = emptyHistogram();
       for (const input of inputs) replayInto(fed, decodeHistogram(input.histograms[name]!));
       const mergedHistogram = decodeHistogram(doc.histograms[name]!);

@@ -64,14 +64,14 @@ describe('mqctl perf (CLI)', () => {
     );
     assert.equal(res.code, 0, res.stderr);
     const doc = parseJson<PerfResult & { warmup?: { records: number } }>(res);
-    assert.equal(doc.schema, 'mqctl.perf.result/v1');
+    assert.equal(doc.schema, 'mqctl.perf.result/v2');
     assert.equal(doc.command, 'e2e');
     assert.equal(doc.sent, 3500);
     assert.equal(doc.acked, 3500);
     assert.equal(doc.received, 3500);
     assert.equal(doc.warmup?.records, 500);
     assert.equal(doc.errors, 0);
-    for (const name of ['latency', 'service', 'send_delay', 'e2e'] as const) {
+    for (const name of ['latency', 'service', 'sendDelay', 'e2e'] as const) {
       assert.equal(decodeHistogram(doc.histograms[name]!).totalCount, 3500, name);
       assert.equal(doc.latency[name]!.count, 3500, name);
     }
@@ -146,7 +146,7 @@ describe('mqctl perf (CLI)', () => {
     assert.equal(doc.acked, 3001);
     assert.equal(doc.settings.threads, 2);
     assert.match(doc.broker.dataPath ?? '', /× 2 threads/);
-    for (const name of ['latency', 'service', 'send_delay'] as const) {
+    for (const name of ['latency', 'service', 'sendDelay'] as const) {
       assert.equal(decodeHistogram(doc.histograms[name]!).totalCount, 3001, name);
     }
     assert.equal(

@@ -263,15 +263,15 @@ export async function produceAtRateThenConsume(kind: BrokerKind, topic: string):
       `the run is not valid, so nothing about the rate can be concluded (the machine could not hold the schedule?): ${r.invalidReason}`,
     );
     assert.ok(
-      (r.latency.send_delay?.p99 ?? Infinity) <= 5,
-      `send delay p99 ${r.latency.send_delay?.p99} ms over the 5 ms allowed`,
+      (r.latency.sendDelay?.p99 ?? Infinity) <= 5,
+      `send delay p99 ${r.latency.sendDelay?.p99} ms over the 5 ms allowed`,
     );
     assert.equal(r.warmup?.records, 10_000);
     assert.equal(r.sent, 50_000);
     assert.equal(r.acked, 50_000);
     assert.equal(r.latency.latency?.count, 50_000);
     assert.equal(r.latency.service?.count, 50_000);
-    assert.equal(r.latency.send_delay?.count, 50_000);
+    assert.equal(r.latency.sendDelay?.count, 50_000);
     assert.equal(
       r.intervals.reduce((n, i) => n + i.acked, 0),
       50_000,

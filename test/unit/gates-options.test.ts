@@ -61,7 +61,7 @@ describe('gate flags and gates files', () => {
     assert.equal(options.regression.perMetric.get('latency.p99')?.max, 0.2);
     assert.equal(options.regression.perMetric.get('throughput')?.max, 0.01);
     assert.equal(options.abortGraceSeconds, 3);
-    assert.equal(options.baseline?.result.schema, 'mqctl.perf.result/v1');
+    assert.equal(options.baseline?.result.schema, 'mqctl.perf.result/v2');
   });
 
   it('accepts a bare list of gates', async () => {

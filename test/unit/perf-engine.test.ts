@@ -65,7 +65,7 @@ describe('open-loop produce run', () => {
     assert.equal(outcome.acked, 2000);
     assert.equal(driver.handed, 2000);
     assert.equal(outcome.errors, 0);
-    for (const name of ['latency', 'service', 'send_delay'] as const) {
+    for (const name of ['latency', 'service', 'sendDelay'] as const) {
       assert.equal(outcome.histograms.total.get(name)!.totalCount, 2000, name);
     }
   });
@@ -102,7 +102,7 @@ describe('open-loop produce run', () => {
     clearTimeout(stall);
     const response = summarize(outcome.histograms.total.get('latency')!);
     const service = summarize(outcome.histograms.total.get('service')!);
-    const sendDelay = summarize(outcome.histograms.total.get('send_delay')!);
+    const sendDelay = summarize(outcome.histograms.total.get('sendDelay')!);
     // ~100 of the 1000 records were due during the stall; they waited from ~100 ms down to ~0 ms
     assert.ok(sendDelay.max >= 95, `send delay max ${sendDelay.max} ms`);
     assert.ok(sendDelay.p95 >= 40, `send delay p95 ${sendDelay.p95} ms`);
@@ -131,7 +131,7 @@ describe('open-loop produce run', () => {
     assert.ok(Date.now() - started < 5000, 'the run ended');
     assert.ok(outcome.sent > 0);
     assert.equal(outcome.acked, outcome.sent);
-    assert.equal(outcome.histograms.total.get('send_delay')!.totalCount, 0, 'no schedule, no send delay');
+    assert.equal(outcome.histograms.total.get('sendDelay')!.totalCount, 0, 'no schedule, no send delay');
   });
 
   it('excludes the warm-up from counts and histograms', async () => {

@@ -30,7 +30,7 @@ function lcg(seed: number): () => number {
 }
 
 function runData(
-  histograms: Map<'latency' | 'service' | 'send_delay', ReturnType<typeof newHistogram>>,
+  histograms: Map<'latency' | 'service' | 'sendDelay', ReturnType<typeof newHistogram>>,
 ): RunData {
   return {
     command: 'produce',
@@ -89,10 +89,10 @@ describe('histograms', () => {
 
   it('closes an interval without copying, then compacts it in slices to an equal packed histogram', async () => {
     const random = lcg(11);
-    const set = new HistogramSet(['latency', 'send_delay']);
+    const set = new HistogramSet(['latency', 'sendDelay']);
     for (let i = 0; i < 200_000; i++) {
       set.record('latency', Math.exp(random() * 14));
-      set.record('send_delay', random() * 5000);
+      set.record('sendDelay', random() * 5000);
     }
     set.record('latency', 5 * 3_600_000_000); // beyond the hour the histograms were sized for: auto-resize
     const taken = set.takeInterval();
@@ -120,9 +120,9 @@ describe('histograms', () => {
 
   it("drops a closed interval's histograms unless an .hlog needs them, keeping its row numbers", async () => {
     const fill = () => {
-      const set = new HistogramSet(['latency', 'send_delay']);
+      const set = new HistogramSet(['latency', 'sendDelay']);
       for (let v = 1; v <= 10_000; v++) set.record('latency', v * 10);
-      set.record('send_delay', 1500);
+      set.record('sendDelay', 1500);
       return set.takeInterval();
     };
     const dropped = fill();
@@ -139,7 +139,7 @@ describe('histograms', () => {
       },
       { p50: expected.p50, p99: expected.p99, max: expected.max, count: 10_000 },
     );
-    assert.equal(stats.send_delay?.p99, 1.5);
+    assert.equal(stats.sendDelay?.p99, 1.5);
     const kept = fill();
     retireInterval(kept, true);
     await compactInBackground(kept);
@@ -214,7 +214,7 @@ describe('result document and files', () => {
   const histograms = new Map([
     ['latency', latency],
     ['service', service],
-    ['send_delay', sendDelay],
+    ['sendDelay', sendDelay],
   ] as const);
   const result = buildResult(runData(new Map(histograms)));
 
@@ -224,7 +224,7 @@ describe('result document and files', () => {
     assert.equal(doc.command, 'produce');
     assert.equal(doc.valid, true);
     assert.equal(doc.latency.latency.count, 3000);
-    for (const name of ['latency', 'service', 'send_delay'] as const) {
+    for (const name of ['latency', 'service', 'sendDelay'] as const) {
       const decoded = decodeHistogram(doc.histograms[name].encoded);
       assert.equal(decoded.totalCount, 3000, name);
       assert.equal(decoded.getValueAtPercentile(99), histograms.get(name)!.getValueAtPercentile(99), name);

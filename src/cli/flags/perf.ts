@@ -5,6 +5,7 @@ import type { KafkaPerfOptions, PulsarPerfOptions, RabbitPerfOptions } from '../
 import { parseShard } from '../../perf/payload';
 import type { ConsumeOptions, ProduceOptions } from '../../perf/run';
 import type { ErrorAllowance } from '../../perf/result';
+import { PERF_RESULT_SCHEMA } from '../../perf/result-schema';
 import { validateKafkaTopicName } from '../../topics/validate';
 
 /** Flags shared by perf produce / consume / e2e: how long, warm-up, progress and the output files. */
@@ -25,7 +26,8 @@ export const perfRunFlags = {
       'progress line (and report chart point) every; default 5s, or a tenth of a shorter run (at least 1s)',
   }),
   result: Flags.string({
-    description: 'write the JSON result document (schema mqctl.perf.result/v1) to FILE',
+    // the version from the constant the writer uses, so the help cannot drift from what is written
+    description: `write the JSON result document (schema ${PERF_RESULT_SCHEMA}) to FILE`,
   }),
   'hdr-log': Flags.string({
     description: 'write an HdrHistogram interval log (.hlog, µs, tagged per histogram) to FILE',
