@@ -26,7 +26,7 @@ const MODULES = {
   },
   redact: {
     mutate: ['dist/src/core/redact.js'],
-    tests: ['redact', 'broker-errors'],
+    tests: ['redact', 'redact-examples', 'broker-errors'],
   },
 };
 
