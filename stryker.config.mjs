@@ -18,7 +18,7 @@ const MODULES = {
   },
   config: {
     mutate: ['dist/src/config/resolve.js'],
-    tests: ['contexts', 'config-resolve'],
+    tests: ['contexts', 'config-resolve', 'config-examples'],
   },
   duration: {
     mutate: ['dist/src/util/duration.js'],
