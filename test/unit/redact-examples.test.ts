@@ -34,6 +34,10 @@ describe('redact: exact outputs of the URL and address rules', () => {
     ['brokers "bob:p@w@h:9092" down', 'brokers "bob:****@h:9092" down'],
     ['user:pw@host has no port', 'user:pw@host has no port'],
     ['cannot reach 127.0.0.1:9092', 'cannot reach 127.0.0.1:9092'],
+    ['s://u:pw@h', 's://u:****@h'],
+    ['see http://h/x\nmail me@example.com', 'see http://h/x\nmail me@example.com'],
+    ['from amqp://a:x1@h1 to amqp://b:x2@h2\nnext', 'from amqp://a:****@h1 to amqp://b:****@h2\nnext'],
+    ['cannot reach u:pw@h:9092', 'cannot reach u:****@h:9092'],
   ];
   for (const [text, expected] of cases) {
     it(JSON.stringify(text), () => {
@@ -60,6 +64,20 @@ describe('redact: exact outputs of the key rules', () => {
     ['Failed to authenticate token: JWT expired', 'Failed to authenticate token: JWT expired'],
     ['passwordEnv: MY_VAR', 'passwordEnv: MY_VAR'],
     ['username: bob', 'username: bob'],
+    ['token: abc', 'token: ****'],
+    ['password=abc', 'password=****'],
+    ['user: bob\ntoken: abc', 'user: bob\ntoken: ****'],
+    ['token: abc  \nuser: bob', 'token: ****  \nuser: bob'],
+    ['token:  abc', 'token:  ****'],
+    ['a,token: abc', 'a,token: ****'],
+    ['got headers {token: abc}', 'got headers {token: ****}'],
+    ['login with password=abc now', 'login with password=**** now'],
+    ['Failed to authenticate  token: JWT expired', 'Failed to authenticate  token: JWT expired'],
+    ['headers: x-api-key: k123,x-trace: 1', 'headers: x-api-key: ****,x-trace: 1'],
+    ['headers: token: abc, x: 1', 'headers: token: ****, x: 1'],
+    ['authorization=Basic:abc', 'authorization=****'],
+    // a key inside the value of another is masked once, with it
+    ['secret: x=1 token=2', 'secret: ****'],
   ];
   for (const [text, expected] of cases) {
     it(JSON.stringify(text), () => assert.equal(redact(text), expected));
@@ -86,6 +104,8 @@ describe('isSecretKey', () => {
       'passphrase',
       'sessionKey',
       'cookie',
+      'urlToken',
+      'fileSecret',
     ]) {
       assert.equal(isSecretKey(key), true, key);
     }
@@ -126,6 +146,8 @@ describe('registered secrets: every printed form, longest first, 4 characters at
     assert.equal(redact('x p@ssword y'), 'x **** y');
     registerSecret('q"uo\\te');
     assert.equal(redact(JSON.stringify({ x: 'q"uo\\te' })), '{"x":"****"}');
+    registerSecret('%41%42');
+    assert.equal(redact('AB %41%42'), 'AB ****', 'a decoded form under 4 characters is not registered');
     registerSecret('sp ace');
     assert.equal(redact('x sp%20ace y'), 'x **** y');
   });
@@ -159,6 +181,7 @@ describe('registered secrets: every printed form, longest first, 4 characters at
       sasl: { password: 'hunter22', mechanism: 'plain' },
       list: ['amqp://u:urlpass1@h', 'bob:addrpass@broker:9092'],
       count: 3,
+      nothing: null,
     };
     (value as Record<string, unknown>).self = value;
     registerSecretsIn(value);
@@ -182,6 +205,15 @@ describe('registered secrets: every printed form, longest first, 4 characters at
   });
 });
 
+describe('registerSecretsInArgv: only --secret-flag arguments', () => {
+  afterEach(() => clearRegisteredSecrets());
+
+  it('an argument that merely contains --secret, or a flag name with junk, registers nothing', () => {
+    registerSecretsInArgv(['--name', 'a--secret', 'next-value-1', '--password!x', 'not-a-secret-1']);
+    assert.equal(redact('next-value-1 not-a-secret-1'), 'next-value-1 not-a-secret-1');
+  });
+});
+
 describe('redactValue', () => {
   it('masks scalars under secret keys, recurses elsewhere, keeps empty and boolean values', () => {
     const when = new Date(0);
@@ -197,6 +229,7 @@ describe('redactValue', () => {
       when,
       map,
       user: 'bob',
+      credentials: { user: 'bob', password: 'x' },
     };
     const out = redactValue(input);
     assert.deepEqual(out, {
@@ -210,6 +243,7 @@ describe('redactValue', () => {
       when,
       map,
       user: 'bob',
+      credentials: { user: 'bob', password: MASK },
     });
     assert.equal(out.when, when);
     assert.equal(out.map, map);
