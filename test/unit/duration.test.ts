@@ -57,6 +57,8 @@ describe('parseInstant: examples', () => {
     usageError(() => parseInstant('176722560000'), /needs a unit/, /30s/);
     // not a date: the date pattern is anchored at the start
     usageError(() => parseInstant('x2026-01-01'), /invalid duration/, /1h30m/);
+    // a one-digit day is not the date form (the lenient date parser would take it)
+    usageError(() => parseInstant('2026-01-1'), /invalid duration/, /1h30m/);
   });
 
   it('a duration is that long before now (now defaults to the clock)', () => {
