@@ -2,7 +2,7 @@
 // node scripts/mutation-merge.js BEFORE.json RANGES.json [--ranges]: the score per file after tests were added,
 // from a full run (BEFORE) and a run over the lines that held its survivors (RANGES, MQCTL_MUTATION_MUTATE):
 // a mutant takes its status from RANGES when that run had it, else from BEFORE (a mutant killed before stays
-// killed when tests are only added). Mutants are matched by file, position, mutator and replacement.
+// killed when tests are only added). Mutants are matched by file, start and end position, mutator and replacement.
 // With --ranges: prints the MQCTL_MUTATION_MUTATE value for BEFORE's survivors instead (RANGES not needed).
 'use strict';
 const { readFileSync } = require('node:fs');
@@ -10,7 +10,15 @@ const { readFileSync } = require('node:fs');
 const [beforeFile, second] = process.argv.slice(2);
 const before = JSON.parse(readFileSync(beforeFile, 'utf8'));
 const key = (path, m) =>
-  [path, m.location.start.line, m.location.start.column, m.mutatorName, m.replacement].join('\u0000');
+  [
+    path,
+    m.location.start.line,
+    m.location.start.column,
+    m.location.end.line,
+    m.location.end.column,
+    m.mutatorName,
+    m.replacement,
+  ].join('\u0000');
 const alive = (m) => m.status === 'Survived' || m.status === 'NoCoverage';
 
 if (second === '--ranges') {
