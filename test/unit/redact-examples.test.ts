@@ -205,6 +205,15 @@ describe('registered secrets: every printed form, longest first, 4 characters at
   });
 });
 
+describe('registerSecretsIn: only strings are registered', () => {
+  afterEach(() => clearRegisteredSecrets());
+
+  it('a number or an object under a secret key is no secret string (and no crash)', () => {
+    registerSecretsIn({ password: 123456, token: { value: 'inner-value' }, secret: null });
+    assert.equal(redact('123456 inner-value'), '123456 inner-value');
+  });
+});
+
 describe('registerSecretsInArgv: only --secret-flag arguments', () => {
   afterEach(() => clearRegisteredSecrets());
 
