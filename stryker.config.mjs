@@ -18,7 +18,7 @@ const MODULES = {
   },
   config: {
     mutate: ['dist/src/config/resolve.js'],
-    tests: ['contexts', 'config-resolve'],
+    tests: ['contexts', 'config-resolve', 'config-examples'],
   },
   duration: {
     mutate: ['dist/src/util/duration.js'],
@@ -26,23 +26,27 @@ const MODULES = {
   },
   redact: {
     mutate: ['dist/src/core/redact.js'],
-    tests: ['redact', 'broker-errors'],
+    tests: ['redact', 'redact-examples', 'broker-errors'],
   },
 };
 
 const name = process.env.MQCTL_MUTATION_MODULE ?? 'gates';
 const module = MODULES[name];
 if (!module) throw new Error(`MQCTL_MUTATION_MODULE=${name}: one of ${Object.keys(MODULES).join(', ')}`);
+// MQCTL_MUTATION_MUTATE (comma-separated, e.g. dist/src/core/redact.js:40-41,dist/src/core/redact.js:97-97)
+// narrows a run to line ranges: a re-run of the lines that held survivors after tests were added, merged with
+// the full run by scripts/mutation-merge.js. Its report goes to reports/mutation/<module>-ranges.json.
+const ranges = process.env.MQCTL_MUTATION_MUTATE?.split(',').filter(Boolean);
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'command',
   commandRunner: { command: `node scripts/mutation-tests.js ${module.tests.join(' ')}` },
-  mutate: module.mutate,
+  mutate: ranges ?? module.mutate,
   ignorePatterns: ['/.brokers', '/bench', '/deploy', '/reports', '/coverage', '/src', '/commands', '/test'],
   concurrency: Number(process.env.MQCTL_MUTATION_CONCURRENCY ?? 1),
   reporters: ['clear-text', 'json', 'progress'],
-  jsonReporter: { fileName: `reports/mutation/${name}.json` },
+  jsonReporter: { fileName: `reports/mutation/${name}${ranges ? '-ranges' : ''}.json` },
   thresholds: { high: 90, low: 80, break: null },
   // error and hint texts: a changed message is a changed message, not a changed behaviour; the tests pin
   // the messages that matter with regexes, and 30 % fewer mutants keeps a run within the hour on 2 cores

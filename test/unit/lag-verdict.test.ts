@@ -141,3 +141,41 @@ describe('lag thresholds: the edges', () => {
     assert.equal(summarizeBreaches(breaches, 1), 'lag threshold breached: m1; and 4 more');
   });
 });
+
+describe('Burrow verdict: windows that do not start at t=0', () => {
+  /** Samples every 10 s from t=100 s. */
+  function late(progress: number[], lag: number[]): LagSample[] {
+    return progress.map((p, i) => ({ at: 100_000 + i * 10_000, progress: p, lag: lag[i]! }));
+  }
+
+  it('no members but lag falling is not STALLED: the consumer that left caught up before it did', () => {
+    assert.deepEqual(evaluateWindow(late([1, 2, 3], [9, 7, 5]), 120_000, 3, { members: 0 }), {
+      status: 'OK',
+      reason: 'consuming; lag 5',
+    });
+  });
+
+  it('progress that stopped longer ago than it moved is STALLED, measured from the first sample', () => {
+    // moved from 100 s to 110 s, then nothing until 130 s: stopped 20 s > moved 10 s
+    assert.deepEqual(evaluateWindow(late([1, 2, 2, 2], [10, 11, 12, 13]), 130_000), {
+      status: 'STALLED',
+      reason: 'progress stopped 20.0s ago while lag is 13',
+    });
+    // moved from 100 s to 120 s, stopped 10 s: still consuming, lag grew → WARN over the 30 s window
+    assert.deepEqual(evaluateWindow(late([1, 2, 3, 3], [10, 11, 12, 13]), 130_000), {
+      status: 'WARN',
+      reason: 'lag grew from 10 to 13 over 30.0s',
+    });
+  });
+
+  it('the spans in reasons are from the first sample to now', () => {
+    assert.deepEqual(evaluateWindow(late([1, 2, 3], [10, 20, 30]), 120_000), {
+      status: 'WARN',
+      reason: 'lag grew from 10 to 30 over 20.0s',
+    });
+    assert.deepEqual(evaluateWindow(late([4, 4, 4], [5, 5, 5]), 125_000), {
+      status: 'STALLED',
+      reason: 'no progress for 25.0s while lag is 5',
+    });
+  });
+});
