@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
+import { BaseCommand, connectionFlags, schemaRegistryFlags } from '../../src/cli/base-command';
 import { schemaAdminFor } from '../../src/brokers/schemas';
 import { ThresholdError } from '../../src/core/errors';
 import { readSchemaFile } from '../../src/schemas/file';
@@ -17,9 +17,10 @@ export default class SchemaCompatCommand extends BaseCommand<typeof SchemaCompat
     '<%= config.bin %> schema compat orders --kind pulsar -f orders-v2.json',
     '<%= config.bin %> schema compat persistent://public/default/orders --kind pulsar --filename orders-v2.json -o json',
   ];
-  static override args = { topic: Args.string({ description: 'Pulsar topic', required: true }) };
+  static override args = { topic: Args.string({ description: 'Pulsar or Kafka topic', required: true }) };
   static override flags = {
     ...connectionFlags,
+    ...schemaRegistryFlags,
     file: Flags.string({
       char: 'f',
       aliases: ['filename'],
@@ -29,14 +30,26 @@ export default class SchemaCompatCommand extends BaseCommand<typeof SchemaCompat
     }),
   };
 
+  private registryOptions() {
+    return { registryUrl: this.flags['registry-url'], subject: this.flags.subject, key: this.flags.key };
+  }
+
   async run(): Promise<void> {
     const definition = readSchemaFile(this.flags.file);
-    const result = await schemaAdminFor(await this.connect()).compatibility(this.args.topic, definition);
+    const result = await schemaAdminFor(await this.connect(), this.registryOptions()).compatibility(
+      this.args.topic,
+      definition,
+    );
     this.out(renderCompat(this.outputFormat, result));
     if (!result.compatible) {
       throw new ThresholdError(
-        `schema in ${this.flags.file} is not compatible with topic ${result.topic} (strategy ${result.strategy})`,
-        { hint: "change the definition, or the topic's or namespace's compatibility strategy" },
+        `schema in ${this.flags.file} is not compatible with ${result.subject === undefined ? `topic ${result.topic}` : `subject ${result.subject}`} (strategy ${result.strategy})`,
+        {
+          hint:
+            result.subject === undefined
+              ? "change the definition, or the topic's or namespace's compatibility strategy"
+              : "change the definition, or the subject's compatibility level",
+        },
       );
     }
   }

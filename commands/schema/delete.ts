@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
+import { BaseCommand, connectionFlags, schemaRegistryFlags } from '../../src/cli/base-command';
 import { schemaAdminFor } from '../../src/brokers/schemas';
 import { renderDelete } from '../../src/schemas/render';
 
@@ -14,9 +14,10 @@ export default class SchemaDeleteCommand extends BaseCommand<typeof SchemaDelete
     '<%= config.bin %> schema delete orders --kind pulsar --yes',
     '<%= config.bin %> schema delete persistent://public/default/orders --kind pulsar --yes --force',
   ];
-  static override args = { topic: Args.string({ description: 'Pulsar topic', required: true }) };
+  static override args = { topic: Args.string({ description: 'Pulsar or Kafka topic', required: true }) };
   static override flags = {
     ...connectionFlags,
+    ...schemaRegistryFlags,
     yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation', default: false }),
     force: Flags.boolean({
       description: 'remove every stored version, not only mark the schema deleted',
@@ -24,8 +25,12 @@ export default class SchemaDeleteCommand extends BaseCommand<typeof SchemaDelete
     }),
   };
 
+  private registryOptions() {
+    return { registryUrl: this.flags['registry-url'], subject: this.flags.subject, key: this.flags.key };
+  }
+
   async run(): Promise<void> {
-    const admin = schemaAdminFor(await this.connect());
+    const admin = schemaAdminFor(await this.connect(), this.registryOptions());
     const latest = await admin.requireSchema(this.args.topic, 'delete the schema of topic');
     await this.confirm(
       `delete the schema of topic ${latest.topic} (${latest.type}, latest version ${latest.version})`,

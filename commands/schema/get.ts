@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
+import { BaseCommand, connectionFlags, schemaRegistryFlags } from '../../src/cli/base-command';
 import { schemaAdminFor } from '../../src/brokers/schemas';
 import { renderSchema, renderSchemaVersions } from '../../src/schemas/render';
 
@@ -16,9 +16,10 @@ export default class SchemaGetCommand extends BaseCommand<typeof SchemaGetComman
     '<%= config.bin %> schema get persistent://public/default/orders --kind pulsar --version 0 -o json',
     '<%= config.bin %> schema get orders --kind pulsar --all-versions',
   ];
-  static override args = { topic: Args.string({ description: 'Pulsar topic', required: true }) };
+  static override args = { topic: Args.string({ description: 'Pulsar or Kafka topic', required: true }) };
   static override flags = {
     ...connectionFlags,
+    ...schemaRegistryFlags,
     version: Flags.integer({
       description: 'this schema version instead of the latest',
       min: 0,
@@ -27,8 +28,12 @@ export default class SchemaGetCommand extends BaseCommand<typeof SchemaGetComman
     'all-versions': Flags.boolean({ description: 'every registered version', default: false }),
   };
 
+  private registryOptions() {
+    return { registryUrl: this.flags['registry-url'], subject: this.flags.subject, key: this.flags.key };
+  }
+
   async run(): Promise<void> {
-    const admin = schemaAdminFor(await this.connect());
+    const admin = schemaAdminFor(await this.connect(), this.registryOptions());
     const topic = this.args.topic;
     if (this.flags['all-versions']) {
       const [versions, compatibilityStrategy] = await Promise.all([

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
+import { BaseCommand, connectionFlags, schemaRegistryFlags } from '../../src/cli/base-command';
 import { schemaAdminFor } from '../../src/brokers/schemas';
 import { readSchemaFile } from '../../src/schemas/file';
 import { renderUpload } from '../../src/schemas/render';
@@ -17,9 +17,10 @@ export default class SchemaUploadCommand extends BaseCommand<typeof SchemaUpload
     '<%= config.bin %> schema upload orders --kind pulsar -f orders-v1.json',
     '<%= config.bin %> schema upload persistent://public/default/orders --kind pulsar --filename orders-v2.json -o json',
   ];
-  static override args = { topic: Args.string({ description: 'Pulsar topic', required: true }) };
+  static override args = { topic: Args.string({ description: 'Pulsar or Kafka topic', required: true }) };
   static override flags = {
     ...connectionFlags,
+    ...schemaRegistryFlags,
     file: Flags.string({
       char: 'f',
       aliases: ['filename'],
@@ -29,9 +30,16 @@ export default class SchemaUploadCommand extends BaseCommand<typeof SchemaUpload
     }),
   };
 
+  private registryOptions() {
+    return { registryUrl: this.flags['registry-url'], subject: this.flags.subject, key: this.flags.key };
+  }
+
   async run(): Promise<void> {
     const definition = readSchemaFile(this.flags.file);
-    const result = await schemaAdminFor(await this.connect()).upload(this.args.topic, definition);
+    const result = await schemaAdminFor(await this.connect(), this.registryOptions()).upload(
+      this.args.topic,
+      definition,
+    );
     this.out(renderUpload(this.outputFormat, result));
   }
 }
