@@ -6,16 +6,16 @@ import { readSchemaFile } from '../../src/schemas/file';
 import { renderCompat } from '../../src/schemas/render';
 
 export default class SchemaCompatCommand extends BaseCommand<typeof SchemaCompatCommand> {
-  static override summary =
-    'Check whether a schema file could be uploaded to a Pulsar topic (exit 99 when not)';
+  static override summary = 'Check whether a schema file could be uploaded to a topic (exit 99 when not)';
   static override description =
     "Asks the broker to test the definition against the topic's schema under the compatibility strategy in " +
     'force (pulsar-admin schemas compatibility); nothing is registered. Compatible exits 0; incompatible prints ' +
     "the verdict with the broker's reason and exits 99, like a failed gate, so CI can tell it from an error " +
-    '(1, 2, 3, 69, 77). A topic without a schema accepts any definition.';
+    '(1, 2, 3, 69, 77). A topic without a schema accepts any definition. On Kafka: a Confluent-compatible schema registry (--registry-url), subject <topic>-value (--key, --subject).';
   static override examples = [
     '<%= config.bin %> schema compat orders --kind pulsar -f orders-v2.json',
     '<%= config.bin %> schema compat persistent://public/default/orders --kind pulsar --filename orders-v2.json -o json',
+    '<%= config.bin %> schema compat orders --kind kafka --registry-url http://127.0.0.1:8081 -f orders-v2.json',
   ];
   static override args = { topic: Args.string({ description: 'Pulsar or Kafka topic', required: true }) };
   static override flags = {

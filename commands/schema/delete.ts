@@ -5,14 +5,15 @@ import { renderDelete } from '../../src/schemas/render';
 
 export default class SchemaDeleteCommand extends BaseCommand<typeof SchemaDeleteCommand> {
   static override writes = true;
-  static override summary = "Delete a Pulsar topic's schema, every version (asks on a TTY; --yes otherwise)";
+  static override summary = "Delete a topic's schema, every version (asks on a TTY; --yes otherwise)";
   static override description =
     'Producers and consumers that connect with a schema afterwards register a new one (its version number ' +
     'continues). Without --force the broker marks the schema deleted; --force also removes every stored version. ' +
-    'A missing topic or a topic without a schema exits 3; system topics are refused (exit 2).';
+    'A missing topic or a topic without a schema exits 3; system topics are refused (exit 2). On Kafka: a Confluent-compatible schema registry (--registry-url), subject <topic>-value (--key, --subject).';
   static override examples = [
     '<%= config.bin %> schema delete orders --kind pulsar --yes',
     '<%= config.bin %> schema delete persistent://public/default/orders --kind pulsar --yes --force',
+    '<%= config.bin %> schema delete orders --kind kafka --registry-url http://127.0.0.1:8081 --key --yes',
   ];
   static override args = { topic: Args.string({ description: 'Pulsar or Kafka topic', required: true }) };
   static override flags = {

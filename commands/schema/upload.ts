@@ -6,16 +6,16 @@ import { renderUpload } from '../../src/schemas/render';
 
 export default class SchemaUploadCommand extends BaseCommand<typeof SchemaUploadCommand> {
   static override writes = true;
-  static override summary =
-    "Register a new version of a Pulsar topic's schema from a pulsar-admin schema file";
+  static override summary = "Register a new version of a topic's schema from a pulsar-admin schema file";
   static override description =
     'The file is the one pulsar-admin schemas upload takes: {"type": "AVRO", "schema": "<definition as a string>", ' +
     '"properties": {}}. The broker checks the definition against the compatibility strategy in force and refuses ' +
     'an incompatible one (exit 2, its reason; nothing changed). Uploading the schema the topic already has ' +
-    'changes nothing and says so. A missing topic exits 3, an unreadable or malformed file 2.';
+    'changes nothing and says so. A missing topic exits 3, an unreadable or malformed file 2. On Kafka: a Confluent-compatible schema registry (--registry-url), subject <topic>-value (--key, --subject).';
   static override examples = [
     '<%= config.bin %> schema upload orders --kind pulsar -f orders-v1.json',
     '<%= config.bin %> schema upload persistent://public/default/orders --kind pulsar --filename orders-v2.json -o json',
+    '<%= config.bin %> schema upload orders --kind kafka --registry-url http://127.0.0.1:8081 -f orders-v1.json',
   ];
   static override args = { topic: Args.string({ description: 'Pulsar or Kafka topic', required: true }) };
   static override flags = {
