@@ -22,6 +22,9 @@
 #
 # No kind = all three single-node brokers. Folders: jars in ${MQCTL_HOME:-~/.cache/mqctl}/jars/<tool>/, data, config,
 # pid and log in ${MQCTL_HOME:-~/.cache/mqctl}/run/<kind>/ (log: run/<kind>/<kind>.log).
+# Opt-in kind schema-registry (never started by default): a Confluent-compatible schema registry (Apicurio
+# Registry, /apis/ccompat/v7 on 127.0.0.1:18081, in-memory) for `mqctl schema` on Kafka: up, down, status, logs,
+# reset and verify as above.
 # See docs/local-brokers.md.
 set -euo pipefail
 
@@ -42,6 +45,8 @@ source "$here/lib/rabbitmq.sh"
 source "$here/lib/kafka-cluster.sh"
 # shellcheck source=lib/rabbitmq-cluster.sh
 source "$here/lib/rabbitmq-cluster.sh"
+# shellcheck source=lib/schema-registry.sh
+source "$here/lib/schema-registry.sh"
 
 ALL_KINDS=(kafka pulsar rabbitmq)
 
@@ -78,11 +83,11 @@ lines=100
 kinds=()
 while (($#)); do
   case "$1" in
-    kafka|pulsar|rabbitmq|kafka-cluster|rabbitmq-cluster) kinds+=("$1") ;;
+    kafka|pulsar|rabbitmq|kafka-cluster|rabbitmq-cluster|schema-registry) kinds+=("$1") ;;
     -f|--follow) follow=1 ;;
     -n|--lines) shift; [[ "${1:-}" =~ ^[0-9]+$ ]] || die "-n needs a number"; lines="$1" ;;
     -h|--help) usage; exit 0 ;;
-    *) die "unknown broker kind '$1' (expected kafka, pulsar, rabbitmq, kafka-cluster or rabbitmq-cluster)" ;;
+    *) die "unknown broker kind '$1' (expected kafka, pulsar, rabbitmq, kafka-cluster, rabbitmq-cluster or schema-registry)" ;;
   esac
   shift
 done

@@ -129,6 +129,25 @@ export const connectionFlags = {
   }),
 };
 
+/** `mqctl schema` on Kafka: where the registry is and which subject a topic's schema lives under. */
+export const schemaRegistryFlags = {
+  'registry-url': Flags.string({
+    description:
+      'Kafka: Confluent-compatible schema registry URL, http[s]://[user:password@]host:port (env MQCTL_REGISTRY_URL; context field schemaRegistry.url)',
+    helpGroup: 'SCHEMA REGISTRY',
+  }),
+  subject: Flags.string({
+    description: 'Kafka: this registry subject instead of <topic>-value (TopicNameStrategy)',
+    exclusive: ['key'],
+    helpGroup: 'SCHEMA REGISTRY',
+  }),
+  key: Flags.boolean({
+    description: "Kafka: the topic's key schema, subject <topic>-key",
+    default: false,
+    helpGroup: 'SCHEMA REGISTRY',
+  }),
+};
+
 /**
  * The parsed values of the global flags; a command that overrides `baseFlags` with fewer groups has only
  * those, so each may be missing.
@@ -195,8 +214,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     registerSecretsInArgv(this.argv);
     registerSecret(process.env.MQCTL_PASSWORD);
     registerSecret(process.env.MQCTL_TOKEN);
+    registerSecret(process.env.MQCTL_REGISTRY_PASSWORD);
     // Passwords inside addresses given through the environment (`amqp://u:p@h`, `u:p@host`) too.
-    for (const name of ['MQCTL_URL', 'MQCTL_ADMIN_URL', 'MQCTL_BROKERS'])
+    for (const name of ['MQCTL_URL', 'MQCTL_ADMIN_URL', 'MQCTL_BROKERS', 'MQCTL_REGISTRY_URL'])
       registerSecretsIn(process.env[name]);
     await super.init();
     // oclif fills a missing positional argument from stdin when stdin is not a TTY; in scripts and CI that

@@ -26,12 +26,30 @@ export interface SaslSettings {
   passwordFile?: string;
 }
 
+/**
+ * A Confluent-compatible schema registry (Confluent Schema Registry, Karapace, Apicurio's ccompat API) for
+ * `mqctl schema` on Kafka.
+ */
+export interface SchemaRegistrySettings {
+  /** Base URL, e.g. http://host:8081 (credentials in the URL are sent as basic auth). */
+  url: string;
+  /** Basic auth user name. */
+  username?: string;
+  /** Literal password; prefer passwordEnv or passwordFile so the file holds no secret. */
+  password?: string;
+  passwordEnv?: string;
+  passwordFile?: string;
+  /** TLS for an https URL (default: the context's tls settings, e.g. its CA). */
+  tls?: TlsSettings;
+}
+
 export interface KafkaContext {
   kind: 'kafka';
   brokers: string[];
   clientId?: string;
   sasl?: SaslSettings;
   tls?: TlsSettings;
+  schemaRegistry?: SchemaRegistrySettings;
 }
 
 export type PulsarDataPath = 'auto' | 'binary' | 'native' | 'websocket';

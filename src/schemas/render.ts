@@ -25,12 +25,24 @@ export interface SchemaDocument extends SchemaVersion {
 /** `schema get --all-versions` -o json|yaml. */
 export interface SchemaVersionsDocument {
   topic: string;
+  subject?: string;
   compatibilityStrategy: SchemaStrategy;
   items: SchemaVersion[];
 }
 
 function strategyText(s: SchemaStrategy): string {
-  return `${s.strategy} (${s.source === 'broker' ? 'broker default' : `set on the ${s.source}`})`;
+  const where =
+    s.source === 'broker'
+      ? 'broker default'
+      : s.source === 'registry'
+        ? 'registry default'
+        : `set on the ${s.source}`;
+  return `${s.strategy} (${where})`;
+}
+
+/** "topic T", or on Kafka "subject S (topic T)": the registry's name comes first, it is what was changed. */
+function whose(r: { topic: string; subject?: string }): string {
+  return r.subject === undefined ? `topic ${r.topic}` : `subject ${r.subject} (topic ${r.topic})`;
 }
 
 function propertiesText(properties: Record<string, string>): string {
@@ -59,6 +71,8 @@ export function renderSchema(format: OutputFormat, doc: SchemaDocument, style: R
         body: renderKeyValues(
           [
             ['topic', doc.topic],
+            ...(doc.subject === undefined ? [] : ([['subject', doc.subject]] as Array<[string, unknown]>)),
+            ...(doc.id === undefined ? [] : ([['id', doc.id]] as Array<[string, unknown]>)),
             ['version', doc.version],
             ['type', doc.type],
             ['created', doc.createdAt],
@@ -115,8 +129,8 @@ function resultDoc(format: OutputFormat, data: unknown, line: string): string {
 
 export function renderUpload(format: OutputFormat, r: SchemaUploadResult): string {
   const line = r.changed
-    ? `uploaded ${r.type} schema to topic ${r.topic}: version ${r.version}${r.previousVersion === undefined ? ' (its first schema)' : ` (was ${r.previousVersion})`}`
-    : `topic ${r.topic} already has this schema as version ${r.version}${r.previousVersion !== undefined && r.previousVersion !== r.version ? ` (latest: ${r.previousVersion})` : ''}; nothing changed`;
+    ? `uploaded ${r.type} schema to ${whose(r)}: version ${r.version}${r.id === undefined ? '' : `, id ${r.id}`}${r.previousVersion === undefined ? ' (its first schema)' : ` (was ${r.previousVersion})`}`
+    : `${whose(r)} already has this schema as version ${r.version}${r.previousVersion !== undefined && r.previousVersion !== r.version ? ` (latest: ${r.previousVersion})` : ''}; nothing changed`;
   if (format === 'csv') return renderList('csv', [r], UPLOAD_COLUMNS, { color: false });
   return resultDoc(format, r, line);
 }
@@ -132,11 +146,11 @@ const UPLOAD_COLUMNS: Column<SchemaUploadResult>[] = [
 export function renderCompat(format: OutputFormat, r: SchemaCompatResult): string {
   const against =
     r.latestVersion === undefined
-      ? 'the topic has no schema yet'
+      ? `the ${r.subject === undefined ? 'topic' : 'subject'} has no schema yet`
       : `checked against version ${r.latestVersion}`;
   const line = r.compatible
-    ? `compatible: the schema can be uploaded to topic ${r.topic} (strategy ${r.strategy}; ${against})`
-    : `incompatible: topic ${r.topic} would refuse the schema (strategy ${r.strategy}; ${against}): ${r.reason ?? 'no reason given'}`;
+    ? `compatible: the schema can be uploaded to ${whose(r)} (strategy ${r.strategy}; ${against})`
+    : `incompatible: ${whose(r)} would refuse the schema (strategy ${r.strategy}; ${against}): ${r.reason ?? 'no reason given'}`;
   if (format === 'csv') return renderList('csv', [r], COMPAT_COLUMNS, { color: false });
   return resultDoc(format, r, line);
 }
@@ -150,7 +164,7 @@ const COMPAT_COLUMNS: Column<SchemaCompatResult>[] = [
 ];
 
 export function renderDelete(format: OutputFormat, r: SchemaDeleteResult): string {
-  const line = `deleted the schema of topic ${r.topic} (latest version ${r.latestVersion}${r.force ? '; every version removed from storage' : ''})`;
+  const line = `deleted the schema of ${whose(r)} (latest version ${r.latestVersion}${r.force ? '; every version removed from storage' : ''})`;
   if (format === 'csv')
     return renderList(
       'csv',

@@ -1,9 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from '../../src/brokers/kafka/kafkajs';
 import { BIN, isolatedConfigEnv, runCli } from '../helpers/cli';
 import { LOCAL, requireKafka, requirePulsar, requireRabbit } from '../helpers/brokers';
@@ -264,6 +264,45 @@ async function schemaFiles(): Promise<void> {
   assert.equal(r.code, 0, r.stderr);
 }
 
+/** The local schema registry that docs/schemas.md's Kafka examples name (opt-in kind of scripts/brokers.sh). */
+const REGISTRY = 'http://127.0.0.1:18081/apis/ccompat/v7';
+let registryReady = false;
+
+/**
+ * docs/schemas.md's Kafka examples: the registry up (started when it is not; `up` is a no-op when it is), the
+ * Avro files, and BACKWARD on this run's subject so the incompatible example is refused as documented.
+ */
+async function kafkaSchemaFiles(): Promise<void> {
+  if (registryReady) return;
+  execFileSync(
+    'bash',
+    [resolve(__dirname, '..', '..', '..', 'scripts', 'brokers.sh'), 'up', 'schema-registry'],
+    {
+      timeout: 300_000,
+      stdio: 'ignore',
+    },
+  );
+  const record = (fields: object[]) => ({
+    type: 'AVRO',
+    schema: { type: 'record', name: 'Customer', fields },
+  });
+  const id = { name: 'id', type: 'long' };
+  const name = { name: 'name', type: 'string' };
+  const files: Record<string, unknown> = {
+    'customers-avro-v1.json': record([id, name]),
+    'customers-avro-v2.json': record([id, name, { name: 'email', type: ['null', 'string'], default: null }]),
+    'customers-avro-bad.json': record([{ name: 'id', type: 'string' }, name]),
+  };
+  for (const [file, doc] of Object.entries(files)) writeFileSync(join(cwd, file), JSON.stringify(doc));
+  const config = await fetch(`${REGISTRY}/config/${own('customers')}-value`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ compatibility: 'BACKWARD' }),
+  });
+  assert.equal(config.status, 200);
+  registryReady = true;
+}
+
 async function resultFiles(): Promise<void> {
   if (existsSync(join(cwd, 'main.json'))) return;
   await kafkaTopic('load', 3);
@@ -387,6 +426,18 @@ const EXPECT: Expectation[] = [
     exit: [2],
     why: 'docs show a delete without --yes and without a TTY refused',
   },
+  {
+    match: /schema compat customers --kind kafka .*customers-avro-bad\.json/,
+    setup: kafkaSchemaFiles,
+    exit: [99],
+    why: 'the docs check an incompatible schema against a BACKWARD subject: the verdict is exit 99',
+  },
+  {
+    match: /schema get customers --kind kafka --registry-url http:\/\/127\.0\.0\.1:1$/,
+    exit: [69],
+    why: 'the docs show what an unreachable registry prints',
+  },
+  { match: /schema \w+ customers --kind kafka/, setup: kafkaSchemaFiles },
   { match: /schema \w+ customers/, setup: schemaFiles },
   // dead letters
   { match: /dlq (peek|replay) orders-dlt/, setup: springDlt },
@@ -503,6 +554,23 @@ export function documentedExamplesSuite(files: string[], minimum: number): void 
           [...rabbitExchanges, own('jobs.dlx'), own('ex-rq-7990')],
         );
         await runCli(['schema', 'delete', own('customers'), '--kind', 'pulsar', '--yes', '--force'], { env });
+        if (registryReady) {
+          for (const side of [[], ['--key']])
+            await runCli(
+              [
+                'schema',
+                'delete',
+                own('customers'),
+                '--kind',
+                'kafka',
+                '--registry-url',
+                REGISTRY,
+                '--yes',
+                ...side,
+              ],
+              { env },
+            );
+        }
         for (const t of [own('orders'), own('payments'), own('customers')]) {
           await runCli(['topic', 'delete', t, '--kind', 'pulsar', '--yes', '--force'], { env });
         }

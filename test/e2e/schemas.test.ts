@@ -300,7 +300,7 @@ describe('e2e: mqctl schema on Pulsar (bin/run.js)', () => {
     expectExit(
       await run(['schema', 'get', 'orders', '--kind', 'kafka']),
       2,
-      /^Error: mqctl schema works with Pulsar's built-in schema registry; Kafka \(127\.0\.0\.1:9092\) keeps schemas in a separate registry server — use that registry's own REST API or CLI/,
+      /^Error: Kafka \(127\.0\.0\.1:9092\) keeps schemas in a separate registry server, and none is named — name the registry with --registry-url, MQCTL_REGISTRY_URL or the context field schemaRegistry\.url/,
     );
     expectExit(
       await run(['schema', 'upload', 'orders', '--kind', 'rabbitmq', '-f', v1]),

@@ -15,8 +15,12 @@ export interface SchemaDefinition {
 
 /** One registered version of a topic's schema. */
 export interface SchemaVersion {
-  /** The full topic name (persistent://tenant/namespace/topic). */
+  /** The full topic name (Pulsar: persistent://tenant/namespace/topic; Kafka: the topic as given). */
   topic: string;
+  /** Kafka: the registry subject (`<topic>-value`, `<topic>-key` or --subject). */
+  subject?: string;
+  /** Kafka: the registry's global schema id. */
+  id?: number;
   version: number;
   type: string;
   /** When the version was registered (ISO 8601), if the broker says. */
@@ -29,14 +33,21 @@ export interface SchemaVersion {
 export interface SchemaStrategy {
   /** FULL, BACKWARD, FORWARD, ALWAYS_COMPATIBLE, ... as the broker applies it. */
   strategy: string;
-  /** "topic" (topic policy), "namespace" (namespace policy) or "broker" (broker.conf default). */
-  source: 'topic' | 'namespace' | 'broker';
+  /**
+   * Pulsar: "topic" (topic policy), "namespace" (namespace policy) or "broker" (broker.conf default).
+   * Kafka: "subject" (the subject's own config) or "registry" (the registry's global config).
+   */
+  source: 'topic' | 'namespace' | 'broker' | 'subject' | 'registry';
 }
 
 export interface SchemaUploadResult {
   topic: string;
+  /** Kafka: the registry subject. */
+  subject?: string;
   /** The version the definition is registered as (an existing one when it was already there). */
   version: number;
+  /** Kafka: the registry's global schema id. */
+  id?: number;
   type: string;
   /** False when the topic already had this definition (as its latest or an older version): nothing changed. */
   changed: boolean;
@@ -46,6 +57,8 @@ export interface SchemaUploadResult {
 
 export interface SchemaCompatResult {
   topic: string;
+  /** Kafka: the registry subject. */
+  subject?: string;
   compatible: boolean;
   /** The strategy the broker checked with. */
   strategy: string;
@@ -57,6 +70,8 @@ export interface SchemaCompatResult {
 
 export interface SchemaDeleteResult {
   topic: string;
+  /** Kafka: the registry subject. */
+  subject?: string;
   deleted: boolean;
   /** The latest version before the delete. */
   latestVersion: number;
@@ -64,9 +79,19 @@ export interface SchemaDeleteResult {
   force: boolean;
 }
 
-/** Schemas of one broker kind (today Pulsar). Missing topic or schema → exit 3. */
+/** Where a Kafka schema lives in its registry: TopicNameStrategy unless a subject is named. */
+export interface SchemaRegistryOptions {
+  /** --registry-url (else MQCTL_REGISTRY_URL, else the context's schemaRegistry.url). */
+  registryUrl?: string;
+  /** --subject: this subject instead of `<topic>-value`. */
+  subject?: string;
+  /** --key: the key schema, `<topic>-key`. */
+  key?: boolean;
+}
+
+/** Schemas of one broker kind (Pulsar's built-in registry, or Kafka's registry server). Missing topic or schema → exit 3. */
 export interface SchemaAdmin {
-  readonly kind: 'pulsar';
+  readonly kind: 'pulsar' | 'kafka';
   /** The latest version, or `version` when given. */
   get(topic: string, options: { version?: number }): Promise<SchemaVersion>;
   /** Every registered version, oldest first (empty after a delete). Missing topic → exit 3. */
