@@ -21,9 +21,20 @@ if ((${#need[@]})); then
     { "${as_root[@]}" apt-get update -q >/dev/null 2>&1 && "${as_root[@]}" apt-get install -y -q "${need[@]}" >/dev/null 2>&1; }; } ||
     { echo "error: the tests need ${need[*]}: install with: sudo apt-get install ${need[*]} (Debian/Ubuntu package names), then run npm test again" >&2; exit 1; }
 fi
+# The local schema registry (an opt-in kind: the Kafka schema tests and docs/schemas.md's examples use it)
+# starts in the background while the build and lint run, and is stopped at the end when this run started it.
+registry_log=$(mktemp)
+registry_was_up=$(bash scripts/brokers.sh status schema-registry 2>/dev/null | awk '$2=="up"{print "yes"}')
+bash scripts/brokers.sh up schema-registry >"$registry_log" 2>&1 &
+registry_pid=$!
+stop_registry() { [[ -n "$registry_was_up" ]] || bash scripts/brokers.sh down schema-registry >/dev/null 2>&1 || true; }
+trap stop_registry EXIT
 npm run build || exit 1
 npm run lint || exit 1
 bash scripts/brokers.sh up || exit 1
+wait "$registry_pid" || { cat "$registry_log" >&2; echo "error: the local schema registry did not start (bash scripts/brokers.sh up schema-registry)" >&2; exit 1; }
+tail -1 "$registry_log"
+rm -f "$registry_log"
 
 log_dir=$(mktemp -d)
 # Every name uniqueName() makes in this run carries the run tag; the last phase fails on any left behind.
