@@ -5,6 +5,7 @@ import { renderDelete } from '../../src/schemas/render';
 
 export default class SchemaDeleteCommand extends BaseCommand<typeof SchemaDeleteCommand> {
   static override writes = true;
+  static override announcesTarget = true;
   static override summary = "Delete a topic's schema, every version (asks on a TTY; --yes otherwise)";
   static override description =
     'Producers and consumers that connect with a schema afterwards register a new one (its version number ' +
@@ -32,6 +33,7 @@ export default class SchemaDeleteCommand extends BaseCommand<typeof SchemaDelete
 
   async run(): Promise<void> {
     const admin = schemaAdminFor(await this.connect(), this.registryOptions());
+    this.announceTarget(admin.writeTarget);
     const latest = await admin.requireSchema(this.args.topic, 'delete the schema of topic');
     await this.confirm(
       `delete the schema of topic ${latest.topic} (${latest.type}, latest version ${latest.version})`,

@@ -6,6 +6,7 @@ import { renderUpload } from '../../src/schemas/render';
 
 export default class SchemaUploadCommand extends BaseCommand<typeof SchemaUploadCommand> {
   static override writes = true;
+  static override announcesTarget = true;
   static override summary = "Register a new version of a topic's schema from a pulsar-admin schema file";
   static override description =
     'The file is the one pulsar-admin schemas upload takes: {"type": "AVRO", "schema": "<definition as a string>", ' +
@@ -36,10 +37,9 @@ export default class SchemaUploadCommand extends BaseCommand<typeof SchemaUpload
 
   async run(): Promise<void> {
     const definition = readSchemaFile(this.flags.file);
-    const result = await schemaAdminFor(await this.connect(), this.registryOptions()).upload(
-      this.args.topic,
-      definition,
-    );
+    const admin = schemaAdminFor(await this.connect(), this.registryOptions());
+    this.announceTarget(admin.writeTarget);
+    const result = await admin.upload(this.args.topic, definition);
     this.out(renderUpload(this.outputFormat, result));
   }
 }

@@ -167,6 +167,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * is printed on stderr, and confirmation prompts name it (DESIGN.md §6: only the cluster the user named).
    */
   static writes = false;
+  /**
+   * Writes whose target is known only after the command picked it (a Kafka schema registry): the command
+   * calls announceTarget() before it acts, instead of the broker's address being printed when flags resolve.
+   */
+  static announcesTarget = false;
 
   protected flags!: BaseFlags<T>;
   protected args!: BaseArgs<T>;
@@ -317,9 +322,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (typeof secretEnv === 'string') registerSecret(process.env[secretEnv]);
     if (this.target === undefined) {
       this.target = describeWriteTarget(ctx);
-      if (this.commandClass.writes) this.note(`target: ${this.target}`);
+      if (this.commandClass.writes && !this.commandClass.announcesTarget) this.note(`target: ${this.target}`);
     }
     return ctx;
+  }
+
+  /** For `announcesTarget` commands: prints the write's target (`target`, else the broker's) before it acts. */
+  protected announceTarget(target?: string): void {
+    if (target !== undefined) this.target = target;
+    this.note(`target: ${this.target ?? 'the selected broker'}`);
   }
 
   /** Connects to the broker the flags/environment/context select; closed automatically when the command ends. */

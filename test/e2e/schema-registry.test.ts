@@ -124,6 +124,12 @@ describe('mqctl schema on Kafka through a Confluent-compatible schema registry',
     r = await run(['schema', 'upload', topic, ...K, '-f', v1]);
     expectExit(r, 0);
     assert.match(r.stdout, /already has this schema as version 1; nothing changed/);
+    // the write names where it goes: the registry, not the Kafka bootstrap address (DESIGN.md §6)
+    assert.match(
+      r.stderr,
+      /^target: schema registry http:\/\/127\.0\.0\.1:18081\/apis\/ccompat\/v7 \(Kafka /m,
+    );
+    assert.equal(r.stderr.match(/^target: /gm)?.length, 1, `one target line:\n${r.stderr}`);
 
     // JSON Schema under a named subject, and the key subject
     r = await run([

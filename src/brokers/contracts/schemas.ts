@@ -92,6 +92,11 @@ export interface SchemaRegistryOptions {
 /** Schemas of one broker kind (Pulsar's built-in registry, or Kafka's registry server). Missing topic or schema → exit 3. */
 export interface SchemaAdmin {
   readonly kind: 'pulsar' | 'kafka';
+  /**
+   * Where writes go when that is not the broker connection itself (Kafka: the schema registry's URL, without
+   * credentials); absent when it is the connection's own target.
+   */
+  readonly writeTarget?: string;
   /** The latest version, or `version` when given. */
   get(topic: string, options: { version?: number }): Promise<SchemaVersion>;
   /** Every registered version, oldest first (empty after a delete). Missing topic → exit 3. */

@@ -96,12 +96,14 @@ export function registryClient(
 export class KafkaSchemaRegistryAdmin implements SchemaAdmin {
   readonly kind = 'kafka' as const;
   private readonly http: HttpJsonClient;
+  readonly writeTarget: string;
 
   constructor(
     connection: KafkaConnection,
     private readonly options: SchemaRegistryOptions,
   ) {
     this.http = registryClient(connection, options);
+    this.writeTarget = `schema registry ${this.http.baseUrl} (Kafka ${connection.target})`;
     connection.onClose(() => this.http.close());
   }
 
