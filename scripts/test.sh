@@ -56,6 +56,8 @@ run_phase() {
 
 rc=0
 run_phase main "${MQCTL_TEST_CONCURRENCY:-2}" "${rest[@]}" || rc=1
+# Only the main phase uses the schema registry: its JVM does not share the machine with the rate tests.
+stop_registry
 run_phase perf-rate 1 "${quiet[@]}" || rc=1
 # Last and alone: what every test above created must be gone (each kind and name is printed when not).
 run_phase leftovers 1 dist/test/zz-leftovers.test.js || rc=1
