@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import Ajv from 'ajv';
 import { uniqueName } from '../helpers/brokers';
-import { isolatedConfigEnv, parseJson, runCli, type CliResult } from '../helpers/cli';
+import { isolatedConfigEnv, parseJson, runCli, expectExit } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
 
 /**
@@ -29,20 +29,6 @@ async function brokers(...args: string[]): Promise<string> {
     maxBuffer: 1 << 20,
   });
   return stdout.trim();
-}
-
-function expectExit(result: CliResult, code: number, stderr?: RegExp): void {
-  assert.equal(result.code, code, `exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-  if (code !== 0) {
-    const lines = result.stderr
-      .trim()
-      .split('\n')
-      .filter((l) => !l.startsWith('target: '));
-    assert.equal(lines.length, 1, `one error line, got:\n${result.stderr}`);
-    assert.match(lines[0]!, /^Error: /);
-    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
-    if (stderr) assert.match(result.stderr, stderr);
-  }
 }
 
 const schemaValidator = (name: string) => {

@@ -4,28 +4,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LOCAL, requirePulsar, uniqueName } from '../helpers/brokers';
-import { BIN, isolatedConfigEnv, parseJson, runCli, type CliResult } from '../helpers/cli';
+import { BIN, isolatedConfigEnv, parseJson, runCli, expectExit } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
 
 const env = isolatedConfigEnv();
 const run = (args: string[]) => runCli(args, { env, timeoutMs: 60_000 });
 const P = ['--kind', 'pulsar'];
 const TARGET = 'target: connection flags: Pulsar pulsar://127.0.0.1:6650 (admin http://127.0.0.1:8080)';
-
-/** Exit code; when not 0, one error line (after the target line of writes) and no stack trace. */
-function expectExit(result: CliResult, code: number, stderr?: RegExp): void {
-  assert.equal(result.code, code, `exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-  if (code !== 0) {
-    const lines = result.stderr
-      .trim()
-      .split('\n')
-      .filter((l) => !l.startsWith('target: '));
-    assert.equal(lines.length, 1, `one error line, got:\n${result.stderr}`);
-    assert.match(lines[0]!, /^Error: /);
-    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
-    if (stderr) assert.match(result.stderr, stderr);
-  }
-}
 
 /**
  * Runs mqctl on a pseudo-terminal (util-linux `script`), typing `answer` at the prompt: what a person at a

@@ -1,26 +1,10 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { CLOSED_PORT, requireKafka, requirePulsar, requireRabbit, uniqueName } from '../helpers/brokers';
-import { isolatedConfigEnv, parseJson, runCli, type CliResult } from '../helpers/cli';
+import { isolatedConfigEnv, parseJson, runCli, expectExit } from '../helpers/cli';
 
 const env = isolatedConfigEnv();
 const run = (args: string[]) => runCli(args, { env, timeoutMs: 60_000 });
-
-/** Exit code, and an error line that is one line with no stack trace. */
-function expectExit(result: CliResult, code: number, stderr?: RegExp): void {
-  assert.equal(result.code, code, `exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-  if (code !== 0) {
-    // writes name their target on stderr before they act (issue 11/19); the error is the one other line
-    const lines = result.stderr
-      .trim()
-      .split('\n')
-      .filter((l) => !l.startsWith('target: '));
-    assert.equal(lines.length, 1, `one error line, got:\n${result.stderr}`);
-    assert.match(lines[0]!, /^Error: /);
-    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
-    if (stderr) assert.match(result.stderr, stderr);
-  }
-}
 
 describe('e2e: mqctl topic on Kafka (bin/run.js)', () => {
   before(requireKafka);

@@ -139,3 +139,21 @@ export function assertWithinTimeout(result: CliResult, timeoutMs: number, startu
     `took ${result.durationMs} ms; --timeout ${timeoutMs} ms + start-up ${startupMs} ms + grace ${TIMEOUT_GRACE_MS} ms = ${bound} ms`,
   );
 }
+
+/**
+ * Exit code; when not 0, exactly one error line (`Error: ...`, after the `target:` line writes print before
+ * they act) and no stack trace; `stderr` must match too when given.
+ */
+export function expectExit(result: CliResult, code: number, stderr?: RegExp): void {
+  assert.equal(result.code, code, `exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+  if (code !== 0) {
+    const lines = result.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('target: '));
+    assert.equal(lines.length, 1, `one error line, got:\n${result.stderr}`);
+    assert.match(lines[0]!, /^Error: /);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+    if (stderr) assert.match(result.stderr, stderr);
+  }
+}
