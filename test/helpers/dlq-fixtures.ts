@@ -6,6 +6,7 @@ import type { Admin, Consumer, Kafka, Message } from 'kafkajs';
 import { uniqueName } from './brokers';
 import { deleteKafkaGroups, highWatermarks } from './leftovers';
 import { createKafkaTopics } from './topics';
+import { waitFor } from './wait';
 
 /** Headers exactly as Spring Kafka's DeadLetterPublishingRecoverer writes them (binary ints for numbers). */
 export function springDltHeaders(o: {
@@ -134,6 +135,31 @@ export async function createTopics(
 }
 
 /** Deletes topics, and first the consumer groups holding offsets on them (see deleteKafkaGroups). */
+/**
+ * Waits until a read_committed reader sees `offset` as the end of partition 0 of `topic`. A transaction's
+ * commit or abort returns once the coordinator has logged it; the marker reaches the partition a moment
+ * later (the coordinator writes it asynchronously), and until then the last stable offset stays at the
+ * transaction's first record.
+ */
+export async function awaitStableEnd(kafka: Kafka, topic: string, offset: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    let seen = '?';
+    await waitFor(
+      () => `the last stable offset of ${topic} reached ${offset} (it is ${seen})`,
+      async () => {
+        const [p] = await admin.fetchTopicOffsets(topic);
+        seen = p?.high ?? '?';
+        return seen === String(offset);
+      },
+      { timeoutMs: 15_000, intervalMs: 50 },
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export async function deleteTopics(kafka: Kafka, topics: string[]): Promise<void> {
   await deleteKafkaGroups(topics);
   const admin = kafka.admin();

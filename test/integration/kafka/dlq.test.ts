@@ -10,6 +10,7 @@ import { UNPACED } from '../../../src/dlq/rate';
 import { replayJobId, type ReplayOptions } from '../../../src/dlq/replay';
 import { LOCAL, requireKafka, uniqueName } from '../../helpers/brokers';
 import {
+  awaitStableEnd,
   connectDlqHeaders,
   createTopics,
   deleteTopics,
@@ -590,6 +591,7 @@ describe('dlq on Kafka reads to the end of a log that ends in transaction marker
     } finally {
       await producer.disconnect();
     }
+    await awaitStableEnd(kafka, dlq, 12);
   });
 
   after(async () => {
@@ -654,6 +656,7 @@ describe('dlq on Kafka: a DLQ (or the progress topic) that ends in transaction m
     });
     await tx.commit();
     await producer.disconnect();
+    await awaitStableEnd(kafka, dlq, 4);
   });
 
   after(async () => {
