@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the unit tests and one CLI e2e file per broker (test/e2e/topics.test.js: Kafka, Pulsar and RabbitMQ
-# through bin/run.js) on other Node.js release lines than the machine's own, against the already built
+# Runs the unit tests and one CLI e2e file per broker (test/e2e/topics-{kafka,pulsar,rabbitmq}.test.js: the
+# topic commands through bin/run.js) on other Node.js release lines than the machine's own, against the already built
 # dist/. Used by .ci/run after `npm test` (which runs everything on the machine's Node).
 #
 # The Node binaries come from the npm registry: `npm pack node-linux-<arch>@<version>` is the package that
@@ -14,8 +14,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 MQCTL_HOME="${MQCTL_HOME:-$HOME/.cache/mqctl}"
 versions=(${MQCTL_NODE_VERSIONS:-22.23.5 24.22.3})
-files=(dist/test/unit/*.test.js dist/test/e2e/topics.test.js)
-[[ -f dist/test/e2e/topics.test.js ]] || { echo "error: dist/ is not built: run npm run build" >&2; exit 1; }
+files=(dist/test/unit/*.test.js dist/test/e2e/topics-{kafka,pulsar,rabbitmq}.test.js)
+[[ -f dist/test/e2e/topics-kafka.test.js ]] || { echo "error: dist/ is not built: run npm run build" >&2; exit 1; }
 
 node_bin() {
   local version=$1 arch dir tarball
