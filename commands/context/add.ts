@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags, commonFlags, formatFlags } from '../../src/cli/base-command';
 import { renderJson } from '../../src/core/output';
 import { addContext } from '../../src/config/contexts';
-import { maskSecrets } from '../../src/config/resolve';
+import { redactValue } from '../../src/core/redact';
 import { ConfigStore } from '../../src/config/store';
 
 const { context: _context, kind: _kind, ...settingFlags } = connectionFlags;
@@ -66,7 +66,7 @@ export default class ContextAdd extends BaseCommand<typeof ContextAdd> {
       use: f.use,
       overwrite: f.overwrite,
     });
-    if (this.outputFormat === 'json') this.out(renderJson({ name: this.args.name, ...maskSecrets(spec) }));
+    if (this.outputFormat === 'json') this.out(renderJson({ name: this.args.name, ...redactValue(spec) }));
     else this.note(`context "${this.args.name}" (${spec.kind}) saved to ${store.path}`);
   }
 }

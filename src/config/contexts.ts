@@ -1,9 +1,9 @@
 import { NotFoundError, UsageError } from '../core/errors';
+import { redactValue } from '../core/redact';
 import {
   LOCAL_DEFAULTS,
   applyOverrides,
   describeTarget,
-  maskSecrets,
   readSecretFile,
   refuseForeignFlags,
   type ConnectionOverrides,
@@ -144,7 +144,7 @@ export function showContext(
     throw new NotFoundError(`context "${chosen}" not found in ${store.path}`, {
       hint: 'run `mqctl context list`',
     });
-  return { name: chosen, current: chosen === config.currentContext, spec: maskSecrets(spec) };
+  return { name: chosen, current: chosen === config.currentContext, spec: redactValue(spec) };
 }
 
 export async function deleteContext(store: ConfigStore, name: string): Promise<void> {

@@ -487,12 +487,6 @@ export function secretOf(
   return undefined;
 }
 
-/** URLs and address lists with their credentials masked: the one redactor in src/core/redact.ts. */
-export { redactUrl } from '../core/redact';
-
-/** A deep copy with every secret replaced by "****" (and passwords in URLs masked): src/core/redact.ts. */
-export { redactValue as maskSecrets } from '../core/redact';
-
 /**
  * What a write goes to, for the stderr note and confirmation prompts: the context (or where the settings
  * came from) and every address the command may send to, passwords masked.

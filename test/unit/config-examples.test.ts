@@ -496,3 +496,109 @@ describe('describeWriteTarget, describeTarget, secretOf', () => {
     assert.equal(secretOf(undefined, 'E', {}), undefined);
   });
 });
+
+// Written for the survivors of the mutation run of src/config/resolve.ts (issue 18; docs/DEVELOPING.md lists
+// the ones judged equivalent). Each example names the behaviour a surviving mutant changed.
+describe('connection resolution: edges the mutation run found untested', () => {
+  it('a context named by --context alone (no connection flags) is used as it is', async () => {
+    const store = freshStore();
+    await addContext(store, 'r', {
+      kind: 'rabbitmq',
+      url: 'amqp://10.2.2.2',
+      adminUrl: 'http://10.2.2.2:15672',
+    });
+    const named = resolveContext({ context: 'r' }, {}, store);
+    assert.equal(named.name, 'r');
+    assert.equal(named.source, 'config');
+    assert.equal(asAny(named).url, 'amqp://10.2.2.2');
+  });
+
+  it('flags of one kind without any kind selected: "no broker selected", not a foreign-flag error', () => {
+    usage(
+      () => resolveContext({ vhost: 'v' }, {}, freshStore()),
+      /^no broker selected$/,
+      /--kind kafka\|pulsar\|rabbitmq/,
+    );
+  });
+
+  it('a URL whose scheme only ends in amqp:// names no kind', () => {
+    usage(
+      () => resolveContext({ url: 'x-amqp://h' }, {}, freshStore()),
+      /^cannot tell the broker kind from --url "x-amqp:\/\/h"$/,
+    );
+  });
+
+  it('a flag given as undefined leaves the environment value in place', () => {
+    const r = resolveContext(
+      { kind: 'kafka', brokers: undefined },
+      { MQCTL_BROKERS: '10.3.3.3:9092' },
+      freshStore(),
+    );
+    assert.deepEqual(asAny(r).brokers, ['10.3.3.3:9092']);
+  });
+
+  it('a context keeps its token, user name, password and vhost when no flag replaces them', async () => {
+    const store = freshStore();
+    await addContext(store, 'p', { kind: 'pulsar', url: 'pulsar://10.4.4.4:6650', token: 'tok-ctx' });
+    const pulsar = resolveContext({ context: 'p' }, {}, store);
+    assert.equal(asAny(pulsar).token, 'tok-ctx');
+    await addContext(store, 'q', {
+      kind: 'rabbitmq',
+      url: 'amqp://10.4.4.4',
+      username: 'ctx-user',
+      password: 'ctx-pass',
+      vhost: 'ctx-vhost',
+    });
+    const rabbit = asAny(resolveContext({ context: 'q' }, {}, store));
+    assert.equal(rabbit.username, 'ctx-user');
+    assert.equal(rabbit.password, 'ctx-pass');
+    assert.equal(rabbit.vhost, 'ctx-vhost');
+  });
+
+  it('Pulsar tokens: a literal is kept, a --token-env variable is read', () => {
+    const pulsar = (extra: Any): ResolvedContext =>
+      ({
+        kind: 'pulsar',
+        serviceUrl: 'pulsar://h:6650',
+        adminUrl: 'http://h:8080',
+        name: 'p',
+        source: 'config',
+        ...extra,
+      }) as ResolvedContext;
+    const literal = pulsar({ token: 'tok-literal' });
+    resolveSecrets(literal, {});
+    assert.equal(asAny(literal).token, 'tok-literal');
+    const fromEnv = pulsar({ tokenEnv: 'MQCTL_TEST_TOKEN' });
+    resolveSecrets(fromEnv, { MQCTL_TEST_TOKEN: 'tok-env' });
+    assert.equal(asAny(fromEnv).token, 'tok-env');
+  });
+
+  it('a secret file loses one trailing newline, never one inside the secret', () => {
+    const file = join(tempDir('mqctl-config-ex-'), 'secret');
+    writeFileSync(file, 'line-one\nline-two\n');
+    assert.equal(readSecretFile(file, 'password', 'the test'), 'line-one\nline-two');
+  });
+
+  it('a URL whose path starts right after the scheme and holds an at sign is refused as a raw at sign', () => {
+    usage(() => parseUrl('amqp:///user@host', 'AMQP URL', ['amqp']), /a raw at sign, slash or space in it$/);
+  });
+
+  it('a broker address that starts with an at sign is masked and gets the credentials hint', () => {
+    usage(
+      () => parseBrokerList('@h:notaport'),
+      /^malformed broker address "\*\*\*\*@h:notaport"$/,
+      /--username and --password-file/,
+    );
+  });
+
+  it('localhost and [::1] are this machine: with an admin URL on 127.0.0.1 they are the same side', () => {
+    for (const url of ['amqp://localhost', 'amqp://[::1]']) {
+      const r = resolveContext({ url, adminUrl: 'http://127.0.0.1:15672' }, {}, freshStore());
+      assert.equal(asAny(r).url, url);
+    }
+    usage(
+      () => resolveContext({ url: 'amqp://localhost', adminUrl: 'http://10.5.5.5:15672' }, {}, freshStore()),
+      /names host localhost but the management URL names host 10\.5\.5\.5/,
+    );
+  });
+});

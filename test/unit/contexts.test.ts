@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ExitCode, MqctlError } from '../../src/core/errors';
 import { addContext, deleteContext, listContexts, showContext, useContext } from '../../src/config/contexts';
-import { maskSecrets, resolveContext } from '../../src/config/resolve';
+import { resolveContext } from '../../src/config/resolve';
+import { redactValue } from '../../src/core/redact';
 import { ConfigStore, configPath } from '../../src/config/store';
 import { protectedReason, refuseProtected } from '../../src/brokers/contracts/protected';
 import { tempDir } from '../helpers/tmp';
@@ -147,7 +148,7 @@ describe('resolveContext precedence', () => {
   });
 
   it('masks passwords, tokens and URL credentials', async () => {
-    const masked = maskSecrets({ token: 'abc', nested: { password: 'p' }, url: 'amqp://a:b@h:1' });
+    const masked = redactValue({ token: 'abc', nested: { password: 'p' }, url: 'amqp://a:b@h:1' });
     assert.deepEqual(masked, { token: '****', nested: { password: '****' }, url: 'amqp://a:****@h:1' });
   });
 });
