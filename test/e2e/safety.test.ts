@@ -333,8 +333,10 @@ describe('e2e safety: secrets (issue 11 items 6, 7, 8)', () => {
 });
 
 describe('e2e safety: the config file never loses an update (issue 11 item 9)', () => {
-  it('10 parallel `context add`, 20 trials: all 10 contexts present every time', async () => {
-    const TRIALS = 20;
+  // 10 trials in the suite (each spawns 11 CLIs); MQCTL_CONFIG_RACE_TRIALS=N for a longer acceptance trial.
+  // With the file lock taken out (checked 2026-12-02), every one of 5 trials lost 4-6 of the 10 contexts.
+  const TRIALS = Number(process.env.MQCTL_CONFIG_RACE_TRIALS ?? 10);
+  it(`10 parallel \`context add\`, ${TRIALS} trials: all 10 contexts present every time`, async () => {
     const PARALLEL = 10;
     const missingPerTrial: number[] = [];
     for (let trial = 0; trial < TRIALS; trial++) {
