@@ -511,6 +511,10 @@ describe('connection resolution: edges the mutation run found untested', () => {
     assert.equal(named.name, 'r');
     assert.equal(named.source, 'config');
     assert.equal(asAny(named).url, 'amqp://10.2.2.2');
+    // with flags that name the same kind, the context is used too
+    const same = resolveContext({ context: 'r', kind: 'rabbitmq', vhost: 'v2' }, {}, store);
+    assert.equal(same.name, 'r');
+    assert.equal(asAny(same).vhost, 'v2');
   });
 
   it('flags of one kind without any kind selected: "no broker selected", not a foreign-flag error', () => {
