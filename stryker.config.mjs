@@ -14,7 +14,7 @@ const MODULES = {
   },
   dlq: {
     mutate: ['dist/src/dlq/filter.js', 'dist/src/dlq/headers.js'],
-    tests: ['dlq-filter', 'dlq-headers', 'dlq-headers-examples', 'properties-dlq'],
+    tests: ['dlq-filter', 'dlq-headers', 'dlq-headers-examples', 'dlq-filter-examples', 'properties-dlq'],
   },
   config: {
     mutate: ['dist/src/config/resolve.js'],

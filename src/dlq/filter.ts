@@ -7,7 +7,7 @@ import type { DlqMessage } from './types';
  *
  *   expr   := term (("and" | "or") term)*        ("and" binds tighter than "or")
  *   term   := "not" term | "(" expr ")" | field op value | field "exists"
- *   field  := key | payload | payload.<path> | $.<path> | header.<name> | error | error.class
+ *   field  := key | payload | payload.<path> | $.<path> | $[i]<path> | header.<name> | error | error.class
  *             | error.message | origin | origin.partition | origin.group | reason | replays
  *             | partition | offset | time | age
  *   op     := == | = | != | ~ (contains) | !~ | =~ (regex) | > | >= | < | <=
@@ -75,9 +75,9 @@ function tokenize(source: string): Token[] {
 type Getter = (m: DlqMessage, now: number) => unknown;
 
 function jsonPath(path: string): Getter {
+  // `a.b[0].c`; a quoted name in brackets (`a["b c"]`) cannot reach here: quotes end a field name's token
   const parts = path
     .replace(/\[(\d+)\]/g, '.$1')
-    .replace(/\[["']([^"']+)["']\]/g, '.$1')
     .split('.')
     .filter((p) => p.length > 0);
   const cache = new WeakMap<Buffer, unknown>();
@@ -107,7 +107,8 @@ function fieldGetter(name: string): Getter {
     return (m) => m.headers[header] ?? lookupCaseInsensitive(m.headers, header);
   }
   if (lower.startsWith('payload.')) return jsonPath(name.slice('payload.'.length));
-  if (lower.startsWith('$.')) return jsonPath(name.slice(2));
+  // JSONPath's root: `$.a.b` and `$[0].a` (a payload that is a JSON array)
+  if (lower.startsWith('$.') || lower.startsWith('$[')) return jsonPath(name.slice(1));
   switch (lower) {
     case 'key':
       return (m) => m.key?.toString('utf8');
