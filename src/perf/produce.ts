@@ -379,10 +379,12 @@ export class ProduceRun {
           this.intervalTimer = setTimeout(fire, Math.max(1, Math.ceil((target - at) / 1000)));
           return;
         }
-        // every record is handed over and the last acks are on their way: they belong to this interval
-        // (stretched by up to half an interval; the final close ends it), not to a tail row of their own
+        // every record is due (a busy event loop may not have handed the last ones over yet) and the last
+        // acks are on their way: they belong to this interval (stretched by up to half an interval; the
+        // final close ends it), not to a tail row of their own
         const stretchTo = this.interval.startUs + this.settings.intervalMs * 1500;
-        if (this.stopped && this.pending > 0 && at < stretchTo && !inWarmup) {
+        const allDue = this.stopped || this.schedule.lastDueUs < at;
+        if (allDue && (this.pending > 0 || !this.stopped) && at < stretchTo && !inWarmup) {
           this.intervalTimer = setTimeout(fire, Math.max(1, Math.ceil((stretchTo - at) / 1000)));
           return;
         }

@@ -27,6 +27,13 @@ export class OpenLoopSchedule {
     return Math.min(this.total, Math.ceil((this.endUs - this.startUs) / this.intervalUs - 1e-6));
   }
 
+  /** When the last message of the schedule is due (Infinity for unthrottled or unbounded runs). */
+  get lastDueUs(): number {
+    const count = this.scheduledCount;
+    if (this.ratePerSec <= 0 || !Number.isFinite(count) || count <= 0) return Infinity;
+    return this.intendedUs(count - 1);
+  }
+
   get issued(): number {
     return this.next;
   }
