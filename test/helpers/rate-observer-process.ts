@@ -66,6 +66,9 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+// The test process gone (killed, or its file timed out): nothing is left running with a subscription open.
+process.once('disconnect', () => process.exit(0));
+
 process.once('message', (start: ObserverStart) => {
   main(start).catch((error: Error) => {
     reply({ type: 'error', message: error.message }, true);
