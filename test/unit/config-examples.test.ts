@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { UsageError } from '../../src/core/errors';
 import { addContext, useContext } from '../../src/config/contexts';
 import {
   applyOverrides,
@@ -19,21 +18,13 @@ import {
 import { ConfigStore } from '../../src/config/store';
 import type { ContextSpec, ResolvedContext } from '../../src/config/types';
 import { tempDir } from '../helpers/tmp';
+import { expectUsageError } from '../helpers/usage-error';
 
 // Hand-written examples per branch of connection resolution: exact results, and for each refusal the
 // message and hint that name the problem.
 
 function freshStore(): ConfigStore {
   return new ConfigStore(join(tempDir('mqctl-config-ex-'), 'config.yaml'));
-}
-
-function usage(fn: () => unknown, message: RegExp, hint?: RegExp): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof UsageError, `expected a UsageError, got ${String(error)}`);
-    assert.match(error.message, message);
-    if (hint) assert.match(error.hint ?? '', hint);
-    return true;
-  });
 }
 
 type Any = Record<string, unknown>;
@@ -71,22 +62,30 @@ describe('parseUrl', () => {
   });
 
   it('refuses a raw at sign after a slash, and spaces, with the encoding hint', () => {
-    usage(() => parseUrl('amqp://u:p/w@h', 'AMQP URL', amqp), /^malformed AMQP URL .*raw at sign/, /%40/);
-    usage(() => parseUrl('amqp://h /v', 'AMQP URL', amqp), /^malformed AMQP URL .*raw at sign/, /%20/);
+    expectUsageError(
+      () => parseUrl('amqp://u:p/w@h', 'AMQP URL', amqp),
+      /^malformed AMQP URL .*raw at sign/,
+      /%40/,
+    );
+    expectUsageError(
+      () => parseUrl('amqp://h /v', 'AMQP URL', amqp),
+      /^malformed AMQP URL .*raw at sign/,
+      /%20/,
+    );
   });
 
   it('refuses what is no URL, another scheme, and no host', () => {
-    usage(
+    expectUsageError(
       () => parseUrl('amqp//h', 'AMQP URL', amqp),
       /^malformed AMQP URL "amqp\/\/h"$/,
       /amqp:\/\/127\.0\.0\.1/,
     );
-    usage(
+    expectUsageError(
       () => parseUrl('http://h', 'AMQP URL', amqp),
       /^AMQP URL "http:\/\/h" has scheme "http"$/,
       /^use amqp or amqps$/,
     );
-    usage(() => parseUrl('amqp://', 'AMQP URL', amqp), /^AMQP URL "amqp:\/\/" has no host$/);
+    expectUsageError(() => parseUrl('amqp://', 'AMQP URL', amqp), /^AMQP URL "amqp:\/\/" has no host$/);
   });
 });
 
@@ -97,15 +96,15 @@ describe('parseBrokerList', () => {
   });
 
   it('refuses an empty list, a missing or out-of-range port, and never prints credentials', () => {
-    usage(() => parseBrokerList(' , '), /^--brokers is empty$/, /127\.0\.0\.1:9092/);
+    expectUsageError(() => parseBrokerList(' , '), /^--brokers is empty$/, /127\.0\.0\.1:9092/);
     for (const bad of ['h', 'h:0', 'h:65536', 'h:123456', 'h:-1', 'h:9092/x']) {
-      usage(
+      expectUsageError(
         () => parseBrokerList(bad),
         new RegExp(`^malformed broker address "${bad}"$`),
         /^use host:port, e\.g\./,
       );
     }
-    usage(
+    expectUsageError(
       () => parseBrokerList('u:s3cret@h:9092'),
       /^malformed broker address "\*\*\*\*@h:9092"$/,
       /--username and --password-file/,
@@ -120,13 +119,17 @@ describe('resolveContext: kinds, sources and foreign flags', () => {
     assert.equal(resolveContext({ kind: 'KAFKA' }, {}, store).kind, 'kafka');
     assert.equal(resolveContext({ url: 'AMQPS://h' }, {}, store).kind, 'rabbitmq');
     assert.equal(resolveContext({ url: 'pulsar+ssl://h:6651' }, {}, store).kind, 'pulsar');
-    usage(
+    expectUsageError(
       () => resolveContext({ kind: 'redis' }, {}, store),
       /^unknown broker kind "redis"$/,
       /kafka, pulsar, rabbitmq/,
     );
-    usage(() => resolveContext({ url: 'http://h' }, {}, store), /cannot tell the broker kind/, /--kind/);
-    usage(() => resolveContext({}, {}, store), /^no broker selected$/, /--kind/);
+    expectUsageError(
+      () => resolveContext({ url: 'http://h' }, {}, store),
+      /cannot tell the broker kind/,
+      /--kind/,
+    );
+    expectUsageError(() => resolveContext({}, {}, store), /^no broker selected$/, /--kind/);
   });
 
   it('names where the settings came from', () => {
@@ -150,29 +153,29 @@ describe('resolveContext: kinds, sources and foreign flags', () => {
 
   it('a flag of another kind names what selected the kind', () => {
     const store = freshStore();
-    usage(
+    expectUsageError(
       () => resolveContext({ kind: 'kafka', vhost: 'v' }, {}, store),
       /^--vhost is for RabbitMQ, but --kind selects Kafka$/,
       /^drop --vhost/,
     );
-    usage(
+    expectUsageError(
       () => resolveContext({ brokers: 'h:1', token: 't' }, {}, store),
       /^--token is for Pulsar, but --brokers selects Kafka$/,
     );
-    usage(
+    expectUsageError(
       () => resolveContext({ url: 'pulsar://h:6650', vhost: 'v' }, {}, store),
       /^--vhost is for RabbitMQ, but --url selects Pulsar$/,
     );
-    usage(
+    expectUsageError(
       () => resolveContext({ kind: 'kafka', url: 'amqp://h' }, {}, store),
       /^--url is for Pulsar\/RabbitMQ, but --kind selects Kafka$/,
     );
-    usage(
+    expectUsageError(
       () => resolveContext({ kind: 'pulsar', url: 'amqp://h' }, {}, store),
       /^--url "amqp:\/\/h" is a RabbitMQ URL, but --kind selects Pulsar$/,
       /^drop one of them$/,
     );
-    usage(
+    expectUsageError(
       () => resolveContext({ vhost: 'v' }, { MQCTL_KIND: 'kafka' }, store),
       /^--vhost is for RabbitMQ, but MQCTL_\* environment selects Kafka$/,
     );
@@ -184,7 +187,7 @@ describe('resolveContext: kinds, sources and foreign flags', () => {
     const store = freshStore();
     await addContext(store, 'k', { kind: 'kafka', brokers: '10.1.1.1:9092' });
     await useContext(store, 'k');
-    usage(
+    expectUsageError(
       () => resolveContext({ context: 'k', url: 'amqp://h' }, {}, store),
       /^context "k" is kafka, but the flags name a rabbitmq broker$/,
       /drop --context/,
@@ -193,7 +196,7 @@ describe('resolveContext: kinds, sources and foreign flags', () => {
     assert.equal(current.name, 'k');
     assert.equal(current.source, 'config');
     assert.deepEqual(asAny(current).brokers, ['10.1.1.1:9092']);
-    usage(
+    expectUsageError(
       () => resolveContext({ vhost: 'v' }, {}, store),
       /^--vhost is for RabbitMQ, but context "k" selects Kafka$/,
     );
@@ -225,13 +228,13 @@ describe('resolveSecrets and readSecretFile', () => {
     resolveSecrets(none, {});
     assert.equal(asAny(none).password, undefined);
     for (const value of [{}, { PW: '' }]) {
-      usage(
+      expectUsageError(
         () => resolveSecrets(rabbit({ passwordEnv: 'PW' }), value),
         /^environment variable PW \(the password of context "r"\) is not set$/,
         /^export PW, or pass --password-file$/,
       );
     }
-    usage(
+    expectUsageError(
       () => resolveSecrets(rabbit({ passwordEnv: 'PW' }, 'flags'), {}),
       /\(the password of the connection flags\)/,
     );
@@ -271,11 +274,11 @@ describe('resolveSecrets and readSecretFile', () => {
     const dir = tempDir('mqctl-secret-');
     const empty = join(dir, 'empty');
     writeFileSync(empty, '\n');
-    usage(
+    expectUsageError(
       () => readSecretFile(empty, 'token', 'context "p"'),
       /^the token file .*empty of context "p" is empty$/,
     );
-    usage(
+    expectUsageError(
       () => readSecretFile(join(dir, 'missing'), 'password', 'the connection flags'),
       /^cannot read the password file .*missing of the connection flags \(ENOENT\)$/,
       /--password-file/,
@@ -323,9 +326,12 @@ describe('applyOverrides', () => {
   });
 
   it('Kafka: brokers validated, SASL from flags and the context', () => {
-    usage(() => applyOverrides(kafka(), { url: 'amqp://h' }), /^Kafka takes --brokers host:port, not --url$/);
+    expectUsageError(
+      () => applyOverrides(kafka(), { url: 'amqp://h' }),
+      /^Kafka takes --brokers host:port, not --url$/,
+    );
     assert.deepEqual(asAny(applyOverrides(kafka(), { brokers: 'a:1,b:2' })).brokers, ['a:1', 'b:2']);
-    usage(() => applyOverrides(kafka({ brokers: ['bad'] }), {}), /malformed broker address "bad"/);
+    expectUsageError(() => applyOverrides(kafka({ brokers: ['bad'] }), {}), /malformed broker address "bad"/);
     assert.deepEqual(asAny(applyOverrides(kafka(), { username: 'u', password: 'p' })).sasl, {
       mechanism: 'plain',
       username: 'u',
@@ -349,13 +355,13 @@ describe('applyOverrides', () => {
       username: 'u',
       passwordFile: resolve('rel/pw'),
     });
-    usage(
+    expectUsageError(
       () => applyOverrides(kafka(), { username: 'u', saslMechanism: 'gssapi' }),
       /^unknown SASL mechanism "gssapi"$/,
       /^use plain, scram-sha-256, scram-sha-512$/,
     );
-    usage(() => applyOverrides(kafka(), { password: 'p' }), /^SASL needs --username$/);
-    usage(
+    expectUsageError(() => applyOverrides(kafka(), { password: 'p' }), /^SASL needs --username$/);
+    expectUsageError(
       () => applyOverrides(kafka(), { username: 'u', password: 'p', passwordFile: '/pw' }),
       /^--password and --password-file both give the password$/,
       /^pass one of them$/,
@@ -374,11 +380,11 @@ describe('applyOverrides', () => {
     assert.equal(file.tokenFile, resolve('rel/t'));
     assert.equal('token' in file, false);
     assert.equal('tokenEnv' in file, false);
-    usage(
+    expectUsageError(
       () => applyOverrides(pulsar(), { token: 't', tokenFile: '/t' }),
       /^--token and --token-file both give the token$/,
     );
-    usage(
+    expectUsageError(
       () => applyOverrides(pulsar({ serviceUrl: 'pulsar://remote:6650' }), {}),
       /^the service URL names host remote but the admin URL names host 127\.0\.0\.1: admin requests would go to another cluster$/,
       /^pass --admin-url for remote \(or --url for 127\.0\.0\.1\)/,
@@ -394,11 +400,11 @@ describe('applyOverrides', () => {
       asAny(applyOverrides(pulsar({ serviceUrl: 'pulsar://127.0.0.2:6650' }), {})).serviceUrl,
       'pulsar://127.0.0.2:6650',
     );
-    usage(
+    expectUsageError(
       () => applyOverrides(pulsar({ serviceUrl: 'pulsar://128.0.0.1:6650' }), {}),
       /names host 128\.0\.0\.1/,
     );
-    usage(
+    expectUsageError(
       () => applyOverrides(pulsar({ serviceUrl: 'pulsar://x127.0.0.1:6650' }), {}),
       /names host x127\.0\.0\.1/,
     );
@@ -433,7 +439,7 @@ describe('applyOverrides', () => {
     assert.equal(file.passwordFile, resolve('rel/pw'));
     assert.equal('password' in file, false);
     assert.equal('passwordEnv' in file, false);
-    usage(
+    expectUsageError(
       () => applyOverrides(rabbit({ url: 'amqp://remote' }), {}),
       /the AMQP URL names host remote but the management URL/,
     );
@@ -518,7 +524,7 @@ describe('connection resolution: edges the mutation run found untested', () => {
   });
 
   it('flags of one kind without any kind selected: "no broker selected", not a foreign-flag error', () => {
-    usage(
+    expectUsageError(
       () => resolveContext({ vhost: 'v' }, {}, freshStore()),
       /^no broker selected$/,
       /--kind kafka\|pulsar\|rabbitmq/,
@@ -526,7 +532,7 @@ describe('connection resolution: edges the mutation run found untested', () => {
   });
 
   it('a URL whose scheme only ends in amqp:// names no kind', () => {
-    usage(
+    expectUsageError(
       () => resolveContext({ url: 'x-amqp://h' }, {}, freshStore()),
       /^cannot tell the broker kind from --url "x-amqp:\/\/h"$/,
     );
@@ -584,11 +590,14 @@ describe('connection resolution: edges the mutation run found untested', () => {
   });
 
   it('a URL whose path starts right after the scheme and holds an at sign is refused as a raw at sign', () => {
-    usage(() => parseUrl('amqp:///user@host', 'AMQP URL', ['amqp']), /a raw at sign, slash or space in it$/);
+    expectUsageError(
+      () => parseUrl('amqp:///user@host', 'AMQP URL', ['amqp']),
+      /a raw at sign, slash or space in it$/,
+    );
   });
 
   it('a broker address that starts with an at sign is masked and gets the credentials hint', () => {
-    usage(
+    expectUsageError(
       () => parseBrokerList('@h:notaport'),
       /^malformed broker address "\*\*\*\*@h:notaport"$/,
       /--username and --password-file/,
@@ -600,7 +609,7 @@ describe('connection resolution: edges the mutation run found untested', () => {
       const r = resolveContext({ url, adminUrl: 'http://127.0.0.1:15672' }, {}, freshStore());
       assert.equal(asAny(r).url, url);
     }
-    usage(
+    expectUsageError(
       () => resolveContext({ url: 'amqp://localhost', adminUrl: 'http://10.5.5.5:15672' }, {}, freshStore()),
       /names host localhost but the management URL names host 10\.5\.5\.5/,
     );

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { UsageError } from '../../src/core/errors';
 import { addContext, useContext } from '../../src/config/contexts';
 import {
   applyOverrides,
@@ -14,21 +13,11 @@ import {
 } from '../../src/config/resolve';
 import { ConfigStore } from '../../src/config/store';
 import { tempDir } from '../helpers/tmp';
+import { expectUsageError } from '../helpers/usage-error';
 
 function freshStore(): ConfigStore {
   const dir = tempDir('mqctl-resolve-');
   return new ConfigStore(join(dir, 'config.yaml'));
-}
-
-function usage(fn: () => unknown, message?: RegExp): UsageError {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof UsageError, `expected a UsageError, got ${String(error)}`);
-    if (message) assert.match(error.message, message);
-    return error;
-  }
-  assert.fail('expected a UsageError');
 }
 
 type Any = Record<string, unknown> & { tls?: Record<string, unknown> };
@@ -87,11 +76,11 @@ describe('connection resolution: flags > environment > context', () => {
     const pulsar = resolveContext({ kind: 'pulsar' }, {}, store) as unknown as Any;
     assert.equal(pulsar.serviceUrl, 'pulsar://127.0.0.1:6650');
     assert.notEqual(pulsar.name, 'k', 'a kafka context is not used for --kind pulsar');
-    usage(
+    expectUsageError(
       () => resolveContext({ context: 'k', kind: 'pulsar' }, {}, store),
       /context "k" is kafka, but the flags name a pulsar broker/,
     );
-    usage(() => resolveContext({ kind: 'nats' }, {}, store), /unknown broker kind "nats"/);
+    expectUsageError(() => resolveContext({ kind: 'nats' }, {}, store), /unknown broker kind "nats"/);
     assert.equal(resolveContext({ kind: 'Rabbit' }, {}, store).kind, 'rabbitmq');
   });
 
@@ -143,12 +132,12 @@ describe('connection resolution: flags > environment > context', () => {
       ).mechanism,
       'scram-sha-512',
     );
-    usage(() => applyOverrides(base(), { password: 'p' }), /SASL needs --username/);
-    usage(
+    expectUsageError(() => applyOverrides(base(), { password: 'p' }), /SASL needs --username/);
+    expectUsageError(
       () => applyOverrides(base(), { username: 'u', saslMechanism: 'kerberos' }),
       /unknown SASL mechanism "kerberos"/,
     );
-    usage(() => applyOverrides(base(), { url: 'amqp://h' }), /Kafka takes --brokers/);
+    expectUsageError(() => applyOverrides(base(), { url: 'amqp://h' }), /Kafka takes --brokers/);
   });
 
   it('RabbitMQ vhost: flag, then the URL path (decoded), then "/"', async () => {
@@ -163,15 +152,15 @@ describe('connection resolution: flags > environment > context', () => {
   it('broker lists and URLs: host:port with a port 1-65535, bracketed IPv6, the right schemes', async () => {
     assert.deepEqual(parseBrokerList(' a:1 , [::1]:65535,, '), ['a:1', '[::1]:65535']);
     for (const bad of ['a', 'a:0', 'a:65536', 'a:123456', 'http://a:1', '::1:9092', 'a b:1'])
-      usage(() => parseBrokerList(bad), /malformed broker address/);
-    usage(() => parseBrokerList(' , '), /--brokers is empty/);
+      expectUsageError(() => parseBrokerList(bad), /malformed broker address/);
+    expectUsageError(() => parseBrokerList(' , '), /--brokers is empty/);
     assert.equal(parseUrl('pulsar+ssl://h:6651', 'x', ['pulsar', 'pulsar+ssl']).port, '6651');
-    usage(
+    expectUsageError(
       () => parseUrl('http://h', 'Pulsar service URL', ['pulsar']),
       /Pulsar service URL "http:\/\/h" has scheme "http"/,
     );
-    usage(() => parseUrl('not a url', 'AMQP URL', ['amqp']), /malformed AMQP URL/);
-    usage(() => parseUrl('amqp://', 'AMQP URL', ['amqp']));
+    expectUsageError(() => parseUrl('not a url', 'AMQP URL', ['amqp']), /malformed AMQP URL/);
+    expectUsageError(() => parseUrl('amqp://', 'AMQP URL', ['amqp']));
   });
 
   it('a secret comes from the value, else from the named variable', async () => {

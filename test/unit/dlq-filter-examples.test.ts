@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { UsageError } from '../../src/core/errors';
 import { buildFilter, compileExpression, exceptionMatches } from '../../src/dlq/filter';
 import type { DlqMessage } from '../../src/dlq/types';
+import { expectUsageError } from '../helpers/usage-error';
 
 // Exact examples for the DLQ filter language (`--where`, `--exception`, `--since`, `--until`), written for the
 // survivors of its mutation run (issue 18; docs/DEVELOPING.md lists the ones judged equivalent): every field
@@ -40,15 +40,6 @@ function message(overrides: Partial<DlqMessage> = {}): DlqMessage {
 
 const matches = (expr: string, m = message()) => compileExpression(expr)(m, NOW);
 
-function usage(fn: () => unknown, message: RegExp, hint?: RegExp): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof UsageError, `expected a UsageError, got ${String(error)}`);
-    assert.match(error.message, message);
-    if (hint) assert.match(error.hint ?? '', hint);
-    return true;
-  });
-}
-
 describe('dlq filter: every field and alias', () => {
   it('h. is short for header., value for payload, and each origin, error and position field reads its own value', () => {
     assert.equal(matches('h.tenant == acme'), true);
@@ -73,7 +64,7 @@ describe('dlq filter: every field and alias', () => {
   });
 
   it('an unknown field is refused with the list of fields', () => {
-    usage(
+    expectUsageError(
       () => compileExpression('colour == red'),
       /^unknown filter field "colour"$/,
       /key, payload, payload\.<path>, header\.<name>/,
@@ -90,7 +81,10 @@ describe('dlq filter: JSON paths', () => {
     assert.equal(matches('$[11].sku == L11', list), true);
     assert.equal(matches('payload.customer..tier == gold'), true);
     // quotes end a field name: a quoted name in brackets is a syntax error, not a path
-    usage(() => compileExpression(`payload['customer'] == x`), /expected an operator after "payload\["$/);
+    expectUsageError(
+      () => compileExpression(`payload['customer'] == x`),
+      /expected an operator after "payload\["$/,
+    );
   });
 
   it('a path that goes through a string, a number or null finds nothing', () => {
@@ -148,7 +142,7 @@ describe('dlq filter: values as text and as numbers', () => {
   });
 
   it('a comparison with a word that is no number is refused, with an example', () => {
-    usage(
+    expectUsageError(
       () => compileExpression('replays < few'),
       /^"replays < few" compares with a value that is not a number or time$/,
       /replays < 3/,
@@ -156,7 +150,7 @@ describe('dlq filter: values as text and as numbers', () => {
   });
 
   it('an invalid regular expression is refused', () => {
-    usage(() => compileExpression("key =~ '('"), /^invalid regular expression \/\(\/ in filter: /);
+    expectUsageError(() => compileExpression("key =~ '('"), /^invalid regular expression \/\(\/ in filter: /);
   });
 });
 
@@ -175,13 +169,17 @@ describe('dlq filter: grammar', () => {
 
   it('each malformed expression names what is wrong, with the example hint', () => {
     const hint = /e\.g\. --where 'header\.kafka_dlt-exception-fqcn ~ Timeout and payload\.amount > 100'/;
-    usage(() => compileExpression('key == a b'), /^invalid filter "key == a b": unexpected "b"$/, hint);
-    usage(() => compileExpression(') key == a'), /: expected a field name, got "\)"$/);
-    usage(() => compileExpression("'key' == a"), /: expected a field name, got "key"$/);
-    usage(() => compileExpression('key foo'), /: expected an operator after "key"$/);
-    usage(() => compileExpression('key'), /: expected an operator after "key"$/);
-    usage(() => compileExpression('key == ('), /: expected a value after "key =="$/);
-    usage(() => compileExpression(''), /: expression ends too early$/);
+    expectUsageError(
+      () => compileExpression('key == a b'),
+      /^invalid filter "key == a b": unexpected "b"$/,
+      hint,
+    );
+    expectUsageError(() => compileExpression(') key == a'), /: expected a field name, got "\)"$/);
+    expectUsageError(() => compileExpression("'key' == a"), /: expected a field name, got "key"$/);
+    expectUsageError(() => compileExpression('key foo'), /: expected an operator after "key"$/);
+    expectUsageError(() => compileExpression('key'), /: expected an operator after "key"$/);
+    expectUsageError(() => compileExpression('key == ('), /: expected a value after "key =="$/);
+    expectUsageError(() => compileExpression(''), /: expression ends too early$/);
   });
 });
 
