@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { KafkaConnection } from '../../src/brokers/kafka/connection';
+import { replayProducerOptions } from '../../src/brokers/kafka/dlq';
 
 /** What kafkajs logs when a consumer's first join meets a coordinator still loading (a fresh broker). */
 const CRASH = "Crash: KafkaJSProtocolError: The coordinator is loading and hence can't process requests";
@@ -48,5 +49,30 @@ describe('kafkajs log noise (issue 12 item 12)', () => {
     assert.equal(out.trim().split('\n').length, 1, out);
     assert.match(out, /^\[kafkajs Consumer\] Crash: KafkaJSProtocolError: The coordinator is loading/);
     assert.doesNotMatch(out, /Zq-9-not-printed/);
+  });
+});
+
+describe('the DLQ replay producer under --debug (issue 13 item 6)', () => {
+  const LIMITING = /Limiting retries for the idempotent producer may invalidate EoS guarantees/;
+
+  it('keeps kafkajs\'s unlimited retry count: no "Limiting retries" warning with --debug', () => {
+    const kafka = connection(true).kafka;
+    const options = replayProducerOptions('mqctl-dlq-replay-0123456789abcdef');
+    assert.equal(options.retry?.retries, Number.MAX_SAFE_INTEGER);
+    assert.equal(options.idempotent, true);
+    const out = stderrOf(() => void kafka.producer(options));
+    assert.doesNotMatch(out, LIMITING, out);
+  });
+
+  it("the check is live: without its own retry option the producer inherits the client's retries: 2 and warns", () => {
+    const kafka = connection(true).kafka;
+    const out = stderrOf(
+      () =>
+        void kafka.producer({
+          ...replayProducerOptions('mqctl-dlq-replay-0123456789abcdef'),
+          retry: undefined,
+        }),
+    );
+    assert.match(out, LIMITING);
   });
 });

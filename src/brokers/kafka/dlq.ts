@@ -1,4 +1,11 @@
-import { Partitioners, type IHeaders, type KafkaMessage, type Message, type Producer } from './kafkajs';
+import {
+  Partitioners,
+  type IHeaders,
+  type KafkaMessage,
+  type Message,
+  type Producer,
+  type ProducerConfig,
+} from './kafkajs';
 import { MqctlError, NotFoundError, UnavailableError, UsageError } from '../../core/errors';
 import { setTestPauseDetail, testPause } from '../../core/test-pause';
 import { refuseProtected } from '../contracts/protected';
@@ -53,6 +60,41 @@ export const PROGRESS_TOPIC = 'mqctl-dlq-progress';
 const TRANSACTION_TIMEOUT_MS = 15_000;
 /** How long reading the progress topic waits for another job's open transaction (see TRANSACTION_TIMEOUT_MS). */
 const PROGRESS_WAIT_MS = TRANSACTION_TIMEOUT_MS + 15_000;
+
+/**
+ * The replay job's transactional producer. Its produce requests keep kafkajs's own retry count for an idempotent
+ * producer (unlimited: MAX_SAFE_INTEGER, so kafkajs does not warn "Limiting retries for the idempotent producer may
+ * invalidate EoS guarantees"); the backoff (100 ms doubling, at most --timeout/3) comes from the client config,
+ * which also sets `retries: 2` that `Kafka.producer()` would otherwise merge in (kafkajs 2.2.4 src/index.js).
+ * Unlimited is bounded: every call goes through connection.call, which gives up after --timeout + 1 s, and a
+ * give-up ends the transaction (aborted) and the run (exit 1).
+ *
+ * Why the count is not what keeps a replay exactly once: kafkajs rolls a partition's sequence number back when a
+ * produce request fails (producer/sendMessages.js), so a plain idempotent producer that gives up on a batch the
+ * broker did write, then sends the next batch, reuses that sequence number: the broker takes the new batch for a
+ * duplicate of the old one and drops it. That is what the warning is about. A replay never sends again after a
+ * give-up: the transaction is aborted and the run stops; the next run's InitProducerId bumps the epoch, which
+ * resets every sequence. What unlimited buys is that a transient error (a leader moving, NOT_ENOUGH_REPLICAS, a
+ * broker restarting) is retried for as long as --timeout allows instead of failing the run after two retries
+ * (~0.3 s). Fencing errors (INVALID_PRODUCER_EPOCH, PRODUCER_FENCED) are not retriable in kafkajs: a fenced run
+ * still stops at once. The setting covers the produce requests and the AddPartitionsToTxn sent with them
+ * (sendMessages.js runs both under this retrier). InitProducerId and TxnOffsetCommit do not use it: kafkajs's
+ * eosManager retries them with `createRetry(cluster.retry)`, and the cluster never sets `retry`, so that is
+ * kafkajs's built-in default (5 retries from 300 ms, doubling: about 9 s); that is what lets the fencing
+ * InitProducerId wait out CONCURRENT_TRANSACTIONS while the coordinator aborts an older run's transaction.
+ * AddOffsetsToTxn and EndTxn are sent once (a failure aborts the chunk and stops the run).
+ */
+export function replayProducerOptions(jobId: string): ProducerConfig {
+  return {
+    // explicit, as in perf: kafkajs warns (--debug) about a producer created without a partitioner
+    createPartitioner: Partitioners.DefaultPartitioner,
+    transactionalId: jobId,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    transactionTimeout: TRANSACTION_TIMEOUT_MS,
+    retry: { retries: Number.MAX_SAFE_INTEGER },
+  };
+}
 
 /** Messages per transaction: large enough for throughput, small enough that a kill loses little work. */
 const CHUNK_MESSAGES = 2000;
@@ -397,20 +439,7 @@ export class KafkaDlq implements DlqAccess {
     let producer: Producer | undefined;
     if (!options.dryRun) {
       await this.ensureProgressTopic();
-      // kafkajs retries without limit by default for an idempotent producer, and warns when limited: a batch
-      // given up after its retries breaks the sequence numbers, and for a plain idempotent producer a later
-      // retry could then write it twice. Inside a transaction a give-up aborts the transaction (its copies and
-      // offsets with it) and the run stops, but the unlimited default is what initTransactions needs to wait
-      // out CONCURRENT_TRANSACTIONS while the coordinator aborts a fenced run's transaction. Every call is
-      // still bounded in time by connection.call (--timeout).
-      producer = this.connection.kafka.producer({
-        // explicit, as in perf: kafkajs warns (--debug) about a producer created without a partitioner
-        createPartitioner: Partitioners.DefaultPartitioner,
-        transactionalId: options.jobId,
-        idempotent: true,
-        maxInFlightRequests: 1,
-        transactionTimeout: TRANSACTION_TIMEOUT_MS,
-      });
+      producer = this.connection.kafka.producer(replayProducerOptions(options.jobId));
       this.connection.onClose(async () => {
         await producer?.disconnect();
       });
