@@ -32,8 +32,11 @@ Safety when killed at any instant, then run again with the same arguments:
             copies or 250 ms): a kill leaves both or neither, so nothing is lost or copied twice (measured
             2026-12-01: 20 kills, 0 duplicates; with publisher confirms before, 64 per kill). Every copy carries
             the message-id of its original. --route picks where copies go (see docs/dlq.md).
-  Kafka     a failed message (no origin, origin topic missing) stops its partition there: the job never moves
+  Kafka     a failed message (origin topic missing, say) stops its partition there: the job never moves
             past it, later messages of that partition wait, and the run exits 1. Fix the cause, run again.
+            A message with no origin at all (no --to) can never be routed by this job: the job moves past
+            it, reports it as failed with its offset (exit 1), and leaves it in the DLQ; the next run does
+            not see it again. Copy such messages with --to TOPIC --where 'not origin exists' (another job).
   Any       exit 1 when a message failed (also in a dry run: the plan is exactly what the replay does).
   Pulsar    the DLQ message is acked only after the send receipt of its copy: nothing lost; a kill can copy
             again the sends in flight (at most 100; each copy carries mqctl-replayed-from, the DLQ message id).

@@ -162,7 +162,12 @@ export function renderReplaySummary(
             [summary.dryRun ? 'would replay' : 'replayed', summary.replayed],
             ['skipped by filter', summary.skippedByFilter],
             ['skipped by loop guard', summary.skippedByLoopGuard],
-            ['failed', summary.failed],
+            [
+              'failed',
+              summary.unroutable
+                ? `${summary.failed} (${summary.unroutable} with no origin: ${summary.dryRun ? 'would be ' : ''}moved past)`
+                : summary.failed,
+            ],
             ['examined', summary.examined],
             [
               'targets',

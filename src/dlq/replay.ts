@@ -40,7 +40,12 @@ export type ReplayDecision =
   | { action: 'replay'; target: string }
   | { action: 'skip-filter' }
   | { action: 'skip-loop' }
-  | { action: 'fail'; reason: string };
+  /**
+   * `unroutable`: the message names no origin and there is no --to. Nothing about the cluster can fix that for
+   * this job (its destination is each message's origin, and a message's headers never change): on Kafka the job
+   * moves past it (reported, exit 1), instead of stopping its partition for good.
+   */
+  | { action: 'fail'; reason: string; unroutable?: boolean };
 
 export interface PlannedReplay {
   position: string;
@@ -61,6 +66,12 @@ export interface ReplaySummary {
   skippedByFilter: number;
   skippedByLoopGuard: number;
   failed: number;
+  /**
+   * Kafka: of `failed`, the records with no origin (and no --to) that this job moved past: they stay in the DLQ,
+   * and a re-run of the same job does not see them again (another job, with --to, can copy them). Present only
+   * when there are some.
+   */
+  unroutable?: number;
   /** First few failure reasons. */
   failures: string[];
   /** Destination → count. */
@@ -104,6 +115,7 @@ export function decideReplay(message: DlqMessage, options: ReplayOptions, now = 
     return {
       action: 'fail',
       reason: `${message.dlq} ${message.position}: no origin in its headers (${message.origin.convention}); use --to`,
+      unroutable: true,
     };
   }
   return { action: 'replay', target };
@@ -230,13 +242,21 @@ export class ReplayFailedError extends MqctlError {
 export function failedMessagesError(summary: ReplaySummary): MqctlError | undefined {
   if (summary.failed === 0) return undefined;
   const first = summary.failures[0] ? ` (first: ${summary.failures[0]})` : '';
+  const unroutable = summary.unroutable ?? 0;
+  const passed =
+    unroutable === 0
+      ? ''
+      : `, ${unroutable} ${summary.dryRun ? 'would be moved' : 'moved'} past (no origin, no --to)`;
+  const retry =
+    'fix the cause (create the missing topic/queue, or give --to) and run the same command again: it copies them then';
+  const escape = `records with no origin stay in the DLQ, and this job does not return to them: copy them with --to TOPIC --where 'not origin exists' (another job), or leave them`;
   return new MqctlError(
     summary.dryRun
-      ? `dry run of ${summary.dlq}: ${summary.failed} message(s) would fail${first}`
-      : `replay of ${summary.dlq}: ${summary.failed} message(s) failed and stay in the DLQ${first}`,
+      ? `dry run of ${summary.dlq}: ${summary.failed} message(s) would fail${passed}${first}`
+      : `replay of ${summary.dlq}: ${summary.failed} message(s) failed and stay in the DLQ${passed}${first}`,
     1,
     {
-      hint: 'fix the cause (create the missing topic/queue, or give --to) and run the same command again: it copies them then',
+      hint: unroutable === 0 ? retry : unroutable === summary.failed ? escape : `${retry}; ${escape}`,
     },
   );
 }

@@ -292,20 +292,139 @@ describe('mqctl dlq replay exit codes when messages fail (Kafka)', () => {
     const args = ['dlq', 'replay', dlq, '--kind', 'kafka', '-o', 'json'];
     const r = await runCli(args, { env });
     assert.equal(r.code, 1, r.stderr);
-    assert.deepEqual(parseJson<{ failed: number; replayed: number }>(r), {
+    assert.deepEqual(parseJson<{ failed: number; replayed: number; unroutable: number }>(r), {
       ...parseJson<object>(r),
       failed: 2,
+      unroutable: 1,
       replayed: 0,
     });
-    assert.match(r.stderr, /2 message\(s\) failed/);
+    assert.match(r.stderr, /2 message\(s\) failed and stay in the DLQ, 1 moved past \(no origin, no --to\)/);
     await createTopics(kafka, [{ topic: missing, partitions: 1 }]);
     const again = await runCli(args, { env });
-    // The record without headers still has no origin; the other one now has its topic.
-    assert.equal(again.code, 1, again.stderr);
-    assert.equal(parseJson<{ replayed: number }>(again).replayed, 1);
+    // The record without headers was moved past by the first run (no run of this job could route it); the other
+    // one now has its topic: nothing fails any more.
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(parseJson<{ replayed: number; failed: number }>(again).replayed, 1);
+    assert.equal(parseJson<{ replayed: number; failed: number }>(again).failed, 0);
     assert.deepEqual(
       (await readAllCommitted(kafka, missing)).map((c) => c.key),
       ['origin-missing'],
+    );
+  });
+});
+
+describe('mqctl dlq replay: a Kafka record with no origin between two good ones (issue 13 item 2)', () => {
+  const env = isolatedConfigEnv();
+  const origin = uniqueName('cli-unroutable');
+  const dlq = `${origin}-dlt`;
+  const elsewhere = uniqueName('cli-unroutable-to');
+  const dead = (key: string) => ({
+    key,
+    value: key,
+    partition: 0,
+    headers: springDltHeaders({
+      topic: origin,
+      partition: 0,
+      offset: 1,
+      exceptionClass: 'java.net.SocketTimeoutException',
+      exceptionMessage: 'Read timed out',
+    }),
+  });
+
+  before(async () => {
+    await requireKafka();
+    await createTopics(kafka, [
+      { topic: origin, partitions: 1 },
+      { topic: dlq, partitions: 1 },
+      { topic: elsewhere, partitions: 1 },
+    ]);
+    // Offsets 0, 1, 2 of partition 0: ok, no headers at all, ok.
+    await produceAll(kafka, dlq, [
+      dead('ok-0'),
+      { key: 'no-headers-1', value: 'x', partition: 0 },
+      dead('ok-2'),
+    ]);
+  });
+
+  after(async () => {
+    await forgetReplayProgress([dlq]);
+    await deleteTopics(kafka, [origin, dlq, elsewhere]);
+  });
+
+  interface Result {
+    examined: number;
+    replayed: number;
+    failed: number;
+    unroutable?: number;
+    failures: string[];
+    notes: string[];
+    plan?: Array<{ key: string; position: string }>;
+  }
+
+  it('the job copies both good records once, reports the other with its offset (exit 1), and moves past it; --to copies it', async () => {
+    const args = ['dlq', 'replay', dlq, '--kind', 'kafka', '-o', 'json'];
+    const dry = await runCli([...args, '--dry-run'], { env });
+    assert.equal(dry.code, 1, dry.stderr);
+    const plan = parseJson<Result>(dry);
+    assert.deepEqual(
+      plan.plan!.map((p) => `${p.key}@${p.position}`),
+      ['ok-0@0', 'ok-2@2'],
+    );
+    assert.equal(plan.unroutable, 1);
+    assert.match(dry.stderr, /1 message\(s\) would fail, 1 would be moved past \(no origin, no --to\)/);
+
+    const first = await runCli(args, { env });
+    assert.equal(first.code, 1, first.stderr);
+    const s1 = parseJson<Result>(first);
+    assert.deepEqual([s1.replayed, s1.failed, s1.unroutable], [2, 1, 1]);
+    assert.match(s1.failures[0]!, new RegExp(`^${dlq}:0:1: no origin in its headers`));
+    assert.ok(
+      s1.notes.some((n) =>
+        /partition 0: 1 record\(s\) with no origin and no --to were moved past, at offset\(s\) 1;/.test(n),
+      ),
+      s1.notes.join('\n'),
+    );
+    assert.match(
+      first.stderr,
+      /1 message\(s\) failed and stay in the DLQ, 1 moved past \(no origin, no --to\)/,
+    );
+    assert.match(first.stderr, /--to TOPIC --where 'not origin exists'/);
+    assert.doesNotMatch(first.stderr, /\n\s+at /, 'no stack trace');
+
+    // The same job again: nothing left for it, nothing copied twice, exit 0.
+    const second = await runCli(args, { env });
+    assert.equal(second.code, 0, second.stderr);
+    const s2 = parseJson<Result>(second);
+    assert.deepEqual([s2.examined, s2.replayed, s2.failed], [0, 0, 0]);
+    assert.deepEqual(
+      (await readAllCommitted(kafka, origin)).map((c) => c.key),
+      ['ok-0', 'ok-2'],
+    );
+
+    // The record is still in the DLQ, and another job (--to) copies exactly it.
+    const peek = await runCli(
+      ['dlq', 'peek', dlq, '--kind', 'kafka', '--where', 'not origin exists', '-o', 'json'],
+      {
+        env,
+      },
+    );
+    assert.equal(peek.code, 0, peek.stderr);
+    assert.deepEqual(
+      parseJson<{ items: Array<{ key: string; position: string }> }>(peek).items.map(
+        (m) => `${m.key}@${m.position}`,
+      ),
+      ['no-headers-1@1'],
+    );
+    const copy = await runCli([...args, '--to', elsewhere, '--where', 'not origin exists'], { env });
+    assert.equal(copy.code, 0, copy.stderr);
+    assert.equal(parseJson<Result>(copy).replayed, 1);
+    assert.deepEqual(
+      (await readAllCommitted(kafka, elsewhere)).map((c) => c.key),
+      ['no-headers-1'],
+    );
+    assert.deepEqual(
+      (await readAllCommitted(kafka, origin)).map((c) => c.key),
+      ['ok-0', 'ok-2'],
     );
   });
 });

@@ -9,7 +9,7 @@ import {
   replayHeaders,
 } from '../../src/dlq/headers';
 import { RatePacer, pacerNote, parseRate } from '../../src/dlq/rate';
-import { decideReplay, emptySummary, record, replayJobId } from '../../src/dlq/replay';
+import { decideReplay, emptySummary, failedMessagesError, record, replayJobId } from '../../src/dlq/replay';
 import { buildFilter } from '../../src/dlq/filter';
 import { formatPayload } from '../../src/dlq/render';
 import { computeStats } from '../../src/dlq/stats';
@@ -199,6 +199,41 @@ describe('dlq replay decisions, job ids, rate and payload rendering', () => {
     record(s, base, decideReplay(base, opts));
     assert.equal(s.replayed, 1);
     assert.equal(s.plan!.length, 1);
+  });
+
+  it('a message with no origin and no --to is unroutable (a missing origin topic is not); the exit message says which', () => {
+    assert.deepEqual(decideReplay({ ...base, origin: { convention: 'unknown' } }, opts), {
+      action: 'fail',
+      reason: 'd 1: no origin in its headers (unknown); use --to',
+      unroutable: true,
+    });
+    assert.equal(decideReplay({ ...base, origin: { convention: 'spring', topic: '' } }, opts).action, 'fail');
+    const summary = (failed: number, unroutable: number | undefined, dryRun = false) => ({
+      ...emptySummary('d', { ...opts, dryRun }),
+      failed,
+      unroutable,
+      failures: ['d:0:1: …'],
+    });
+    assert.equal(failedMessagesError(summary(0, undefined)), undefined);
+    const plain = failedMessagesError(summary(1, undefined))!;
+    assert.equal(plain.message, 'replay of d: 1 message(s) failed and stay in the DLQ (first: d:0:1: …)');
+    assert.match(plain.hint!, /^fix the cause .* run the same command again: it copies them then$/);
+    const only = failedMessagesError(summary(2, 2))!;
+    assert.equal(only.exitCode, 1);
+    assert.equal(
+      only.message,
+      'replay of d: 2 message(s) failed and stay in the DLQ, 2 moved past (no origin, no --to) (first: d:0:1: …)',
+    );
+    assert.match(
+      only.hint!,
+      /^records with no origin stay in the DLQ, and this job does not return to them: copy them with --to TOPIC --where 'not origin exists'/,
+    );
+    const mixed = failedMessagesError(summary(3, 1))!;
+    assert.match(mixed.hint!, /^fix the cause .*; records with no origin stay in the DLQ/);
+    assert.equal(
+      failedMessagesError(summary(1, 1, true))!.message,
+      'dry run of d: 1 message(s) would fail, 1 would be moved past (no origin, no --to) (first: d:0:1: …)',
+    );
   });
 
   it('derives the same job id for the same DLQ, target and filter', () => {

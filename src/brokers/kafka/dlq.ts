@@ -538,6 +538,12 @@ export class KafkaDlq implements DlqAccess {
     // would copy them twice then); other partitions go on.
     const stoppedAt = new Map<number, string>();
     const heldBack = new Map<number, number>();
+    // Except a record with no origin at all (and no --to): no re-run of this job can ever route it (its headers
+    // never change, and the job's destination is each record's origin), so stopping there would stop the
+    // partition for this job for good. The job moves past it with the chunk it is in: it is reported as failed
+    // (with its offset; the run exits 1) and stays in the DLQ, where peek and a --to job (another job, which
+    // starts at the beginning of the DLQ) still find it.
+    const passedOver = new Map<number, string[]>();
     const read = { complete: false };
     let limitReached = false;
     reading: for await (const batch of readKafkaRange(this.connection, {
@@ -560,6 +566,12 @@ export class KafkaDlq implements DlqAccess {
         }
         const message = this.decode(topic, batch.partition, raw);
         let decision = decideReplay(message, options);
+        if (decision.action === 'fail' && decision.unroutable) {
+          decision = {
+            ...decision,
+            reason: `${topic}:${batch.partition}:${raw.offset}: no origin in its headers (${message.origin.convention}) and no --to: the job ${options.dryRun ? 'would move' : 'moves'} past it; it stays in the DLQ`,
+          };
+        }
         if (decision.action === 'replay' && !(await targetExists(decision.target))) {
           decision = {
             action: 'fail',
@@ -568,7 +580,12 @@ export class KafkaDlq implements DlqAccess {
         }
         if (decision.action === 'replay') await options.pacer.take(options.signal);
         record(summary, message, decision, options.planLimit);
-        if (decision.action === 'fail') {
+        if (decision.action === 'fail' && decision.unroutable) {
+          summary.unroutable = (summary.unroutable ?? 0) + 1;
+          const offsets = passedOver.get(batch.partition) ?? [];
+          offsets.push(raw.offset);
+          passedOver.set(batch.partition, offsets);
+        } else if (decision.action === 'fail') {
           stoppedAt.set(batch.partition, raw.offset);
           continue;
         }
@@ -590,12 +607,20 @@ export class KafkaDlq implements DlqAccess {
       summary.notes.push(
         `stopped before the end of ${topic}: nothing more arrived for 3 s (an open transaction of another producer holds read_committed readers back?); run again to continue`,
       );
+    for (const [partition, offsets] of [...passedOver].sort((a, b) => a[0] - b[0])) {
+      const shown =
+        offsets.slice(0, 10).join(', ') + (offsets.length > 10 ? `, … (${offsets.length} in all)` : '');
+      summary.notes.push(
+        `partition ${partition}: ${offsets.length} record(s) with no origin and no --to ${options.dryRun ? 'would be' : 'were'} moved past, at offset(s) ${shown}; ` +
+          `they stay in the DLQ and this job does not return to them (copy them with --to TOPIC --where 'not origin exists')`,
+      );
+    }
     for (const [partition, offset] of [...stoppedAt].sort((a, b) => a[0] - b[0])) {
       const later = heldBack.get(partition) ?? 0;
       summary.notes.push(
         `partition ${partition} ${options.dryRun ? 'would stop' : 'stopped'} at offset ${offset}, its first failed record` +
           (later > 0 ? `; ${later} later record(s) of it wait for the next run` : '') +
-          ' (the job never moves past a failed record)',
+          ' (the job never moves past a failed record that a later run could copy)',
       );
     }
     await flush(true);

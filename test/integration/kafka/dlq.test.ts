@@ -240,10 +240,20 @@ describe('dlq on Kafka (Spring and Kafka Connect dead letters)', () => {
     const opts = options(dlq, { dryRun: true });
     const summary = await dlqFor(conn).replay(dlq, opts);
     assert.equal(summary.replayed, 7);
-    // "orphan" has no origin: the job stops its partition there, so "order-looping" after it is not examined.
+    // "orphan" (offset 7) has no origin and there is no --to: no run of this job could ever route it, so the job
+    // would move past it (reported, exit 1) and "order-looping" after it is examined (the loop guard keeps it).
     assert.equal(summary.failed, 1);
-    assert.equal(summary.skippedByLoopGuard, 0);
-    assert.match(summary.notes.join('\n'), /partition 0 would stop at offset 7, .*1 later record/);
+    assert.equal(summary.unroutable, 1);
+    assert.equal(summary.skippedByLoopGuard, 1);
+    assert.match(
+      summary.failures[0]!,
+      new RegExp(`^${dlq}:0:7: no origin in its headers \\(unknown\\) and no --to`),
+    );
+    assert.match(
+      summary.notes.join('\n'),
+      /partition 0: 1 record\(s\) with no origin and no --to would be moved past, at offset\(s\) 7;/,
+    );
+    assert.doesNotMatch(summary.notes.join('\n'), /would stop/);
     assert.deepEqual(summary.targets, { [orders]: 6, [payments]: 1 });
     assert.deepEqual(
       summary.plan!.map((p) => `${p.key}→${p.target}`),
