@@ -223,10 +223,63 @@ function springError(
 
 /** Error headers some frameworks write outside the conventions above. */
 function genericError(headers: Record<string, string>): DlqError {
-  return {
-    className: headers['x-exception-class'] ?? headers['exception-class'] ?? headers['exception'],
-    message: headers['x-exception-message'] ?? headers['exception-message'],
-  };
+  const explicit = headers['x-exception-class'] ?? headers['exception-class'] ?? headers['exception'];
+  const message = headers['x-exception-message'] ?? headers['exception-message'];
+  const trace = explicit === undefined ? stacktraceError(headers['x-exception-stacktrace']) : undefined;
+  if (trace) return { ...trace, message: message ?? trace.message };
+  return { className: explicit, message };
+}
+
+/** A Java class name as Throwable.toString() starts with it (package path, `$` for nested classes). */
+const JAVA_CLASS = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
+
+/** `<class>` or `<class>: <message>`, as Throwable.toString() writes it; undefined when it is not that. */
+function throwableLine(line: string): { className: string; message?: string } | undefined {
+  const colon = line.indexOf(':');
+  const className = (colon < 0 ? line : line.slice(0, colon)).trim();
+  if (!JAVA_CLASS.test(className)) return undefined;
+  const message = colon < 0 ? undefined : line.slice(colon + 1).replace(/^ /, '');
+  return { className, ...(message !== undefined ? { message } : {}) };
+}
+
+/**
+ * The error a Java stack trace names, as Throwable.printStackTrace writes it (Spring AMQP's RepublishMessageRecoverer
+ * puts it in `x-exception-stacktrace`, and writes no class header): the first line is `<class>[: <message>]`, and
+ * the first top-level `Caused by: <class>[: <message>]` line is its cause. As for Spring Kafka's cause header, the
+ * cause is the error that matters (the recoverer is almost always handed Spring's ListenerExecutionFailedException
+ * wrapping the listener's exception, and its `x-exception-message` is that cause's message): the class is the
+ * cause's, and the first line's class is kept as the wrapper. Without a `Caused by:` the class is the first line's.
+ * Lines of a `Suppressed:` block are indented and not taken.
+ */
+export function stacktraceError(trace: string | undefined): DlqError | undefined {
+  if (!trace) return undefined;
+  const lines = trace.split(/\r?\n/);
+  const outer = throwableLine(lines[0] ?? '');
+  if (!outer) return undefined;
+  const causeLine = lines.find((l) => l.startsWith('Caused by: '));
+  const cause = causeLine ? throwableLine(causeLine.slice('Caused by: '.length)) : undefined;
+  if (cause && cause.className !== outer.className) {
+    return {
+      className: cause.className,
+      message: cause.message,
+      wrapperClassName: outer.className,
+      wrapperMessage: outer.message,
+    };
+  }
+  return { className: outer.className, message: outer.message };
+}
+
+/**
+ * The error of a RabbitMQ dead letter: an `x-exception-class` header if a writer added one; else the class Spring
+ * AMQP's `x-exception-stacktrace` names (see stacktraceError); else `fallback` (the x-death reason). The message is
+ * `x-exception-message` (RepublishMessageRecoverer: the cause's message) or the trace's.
+ */
+function rabbitError(text: Record<string, string>, fallback: string | undefined): DlqError {
+  const explicit = text['x-exception-class'];
+  const message = text['x-exception-message'];
+  const trace = explicit === undefined ? stacktraceError(text['x-exception-stacktrace']) : undefined;
+  if (trace) return { ...trace, message: message ?? trace.message };
+  return { className: explicit ?? fallback, message };
 }
 
 /** One x-death entry as amqplib decodes it. */
@@ -314,10 +367,7 @@ export function decodeRabbitOrigin(headers: Record<string, unknown>): {
         deathsByQueue,
         timestamp: deathTime,
       },
-      error: {
-        className: text['x-exception-class'] ?? amqpText(latest.reason),
-        message: text['x-exception-message'],
-      },
+      error: rabbitError(text, amqpText(latest.reason)),
       deathTime,
     };
   }
@@ -329,7 +379,7 @@ export function decodeRabbitOrigin(headers: Record<string, unknown>): {
         exchange: text['x-first-death-exchange'],
         reason: text['x-first-death-reason'],
       },
-      error: { className: text['x-first-death-reason'], message: text['x-exception-message'] },
+      error: rabbitError(text, text['x-first-death-reason']),
     };
   }
   if (text['x-original-exchange'] !== undefined || text['x-original-routingKey'] !== undefined) {
@@ -340,7 +390,7 @@ export function decodeRabbitOrigin(headers: Record<string, unknown>): {
         exchange: text['x-original-exchange'],
         routingKeys: text['x-original-routingKey'] ? [text['x-original-routingKey']] : [],
       },
-      error: { message: text['x-exception-message'] },
+      error: rabbitError(text, undefined),
     };
   }
   return { origin: { convention: 'unknown' }, error: genericError(text) };

@@ -712,16 +712,36 @@ export async function pulsarRetryChain(
   return { retry, dlq, sentAt };
 }
 
+/** Throwable.printStackTrace of a listener's SocketTimeoutException as a Spring AMQP listener container wraps it. */
+export const SPRING_AMQP_LISTENER_FAILURE = [
+  "org.springframework.amqp.rabbit.support.ListenerExecutionFailedException: Listener method 'public void com.example.OrderListener.handle(java.lang.String)' threw exception",
+  '\tat org.springframework.amqp.rabbit.listener.adapter.MessagingMessageListenerAdapter.invokeHandler(MessagingMessageListenerAdapter.java:280)',
+  '\tat org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer.doInvokeListener(AbstractMessageListenerContainer.java:1662)',
+  'Caused by: java.net.SocketTimeoutException: Read timed out',
+  '\tat com.example.OrderListener.handle(OrderListener.java:42)',
+  '\t... 24 more',
+  '',
+].join('\n');
+
 /**
  * A RabbitMQ retry chain of TTL queues, built the way applications build exponential back-off without a plugin:
  * the work queue's dead-letter exchange (direct, no dead-letter routing key: the message keeps its routing key)
  * routes rejected messages by key to a retry queue with a message TTL, whose own dead-letter exchange is the work
  * exchange, so the broker puts each expired message back in the work queue (x-death counts both hops per queue).
  * The "application" rejects (basic.nack, requeue false) a `fast` message until the x-death count of the work
- * queue is `maxAttempts - 1`, then republishes it to the DLQ (a parking-lot queue, as Spring AMQP's
- * RepublishMessageRecoverer does: its headers plus x-exception-*) and acks it; it rejects each `slow` message once
- * (it waits in the slow retry queue). Returns when every message is in the DLQ or the slow stage, with the
- * instants around the slow rejections.
+ * queue is `maxAttempts - 1`, then republishes it to the DLQ (a parking-lot queue) the way Spring AMQP's
+ * RepublishMessageRecoverer does, and acks it; it rejects each `slow` message once (it waits in the slow retry
+ * queue). Returns when every message is in the DLQ or the slow stage, with the instants around the slow
+ * rejections.
+ *
+ * RepublishMessageRecoverer.recover (spring-projects/spring-amqp,
+ * spring-rabbit/src/main/java/org/springframework/amqp/rabbit/retry/RepublishMessageRecoverer.java) keeps the
+ * message's properties and headers (x-death included) and adds exactly four headers: `x-exception-stacktrace`
+ * (Throwable.printStackTrace of what it was handed: in a listener container, Spring's
+ * ListenerExecutionFailedException with the listener's exception as its cause), `x-exception-message` (the
+ * cause's message when there is a cause, else the exception's), `x-original-exchange` and `x-original-routingKey`
+ * (the received exchange and routing key). It writes no class header. Here it is constructed with the default
+ * exchange and the DLQ's name as the error routing key.
  */
 export async function rabbitRetryChain(
   url: string,
@@ -789,8 +809,8 @@ export async function rabbitRetryChain(
           ...m.properties,
           headers: {
             ...m.properties.headers,
-            'x-exception-message': 'gave up',
-            'x-exception-class': 'java.net.SocketTimeoutException',
+            'x-exception-stacktrace': SPRING_AMQP_LISTENER_FAILURE,
+            'x-exception-message': 'Read timed out',
             'x-original-exchange': m.fields.exchange,
             'x-original-routingKey': m.fields.routingKey,
           },

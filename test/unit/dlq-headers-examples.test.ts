@@ -310,7 +310,7 @@ describe('RabbitMQ header decoding: exact values', () => {
     });
   });
 
-  it('RabbitMQ x-death with Spring AMQP x-exception-* headers: the exception class is the error class', () => {
+  it('RabbitMQ x-death with an x-exception-class header (some recoverers add one; Spring AMQP does not): that is the error class', () => {
     const { error } = decodeRabbitOrigin({
       'x-death': xDeath,
       'x-exception-class': 'java.net.SocketTimeoutException',
@@ -396,7 +396,45 @@ describe('RabbitMQ header decoding: exact values', () => {
       }),
       {
         origin: { convention: 'rabbitmq', exchange: 'shop', routingKeys: ['order.created'] },
-        error: { message: 'gave up' },
+        // RepublishMessageRecoverer writes no class header: the class is the stack trace's first line.
+        error: { className: 'java.net.SocketTimeoutException', message: 'gave up' },
+      },
+    );
+  });
+
+  it("Spring AMQP RepublishMessageRecoverer behind x-death: the trace's Caused by is the class, its first line the wrapper", () => {
+    const { error } = decodeRabbitOrigin({
+      'x-death': [{ queue: 'orders', reason: 'expired', count: 2, exchange: '', 'routing-keys': ['orders'] }],
+      'x-exception-message': 'Read timed out',
+      'x-exception-stacktrace':
+        'org.springframework.amqp.rabbit.support.ListenerExecutionFailedException: Listener method threw exception\n' +
+        '\tat org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer.wrapToListenerExecutionFailedExceptionIfNeeded(AbstractMessageListenerContainer.java:1784)\n' +
+        'Caused by: java.net.SocketTimeoutException: Read timed out\n' +
+        '\tat com.example.Listener.handle(Listener.java:42)\n' +
+        '\t... 12 more\n',
+      'x-original-exchange': 'shop',
+      'x-original-routingKey': 'orders',
+    });
+    assert.deepEqual(error, {
+      className: 'java.net.SocketTimeoutException',
+      message: 'Read timed out',
+      wrapperClassName: 'org.springframework.amqp.rabbit.support.ListenerExecutionFailedException',
+      wrapperMessage: 'Listener method threw exception',
+    });
+    // An explicit class header (some recoverers add one) wins; with neither, the x-death reason is the class.
+    assert.deepEqual(
+      decodeRabbitOrigin({
+        'x-death': [{ queue: 'orders', reason: 'rejected', count: 1 }],
+        'x-exception-class': 'com.example.Boom',
+        'x-exception-stacktrace': 'java.lang.IllegalStateException: x',
+      }).error,
+      { className: 'com.example.Boom', message: undefined },
+    );
+    assert.deepEqual(
+      decodeRabbitOrigin({ 'x-death': [{ queue: 'orders', reason: 'rejected', count: 1 }] }).error,
+      {
+        className: 'rejected',
+        message: undefined,
       },
     );
   });

@@ -7,6 +7,7 @@ import {
   decodeReplayMark,
   kafkaHeadersToText,
   replayHeaders,
+  stacktraceError,
 } from '../../src/dlq/headers';
 import { RatePacer, pacerNote, parseRate } from '../../src/dlq/rate';
 import { decideReplay, emptySummary, failedMessagesError, record, replayJobId } from '../../src/dlq/replay';
@@ -147,6 +148,49 @@ describe('dlq header decoding', () => {
     const first = decodeRabbitOrigin({ 'x-first-death-queue': 'q', 'x-first-death-reason': 'maxlen' });
     assert.equal(first.origin.topic, 'q');
     assert.equal(first.origin.reason, 'maxlen');
+  });
+
+  it('takes the error class from a Java stack trace (Spring AMQP x-exception-stacktrace): Caused by first, the first line as wrapper', () => {
+    const wrapped = [
+      'org.springframework.amqp.rabbit.support.ListenerExecutionFailedException: Listener threw exception',
+      '\tat org.springframework.amqp.rabbit.listener.AbstractMessageListenerContainer.wrapToListenerExecutionFailedExceptionIfNeeded(AbstractMessageListenerContainer.java:1784)',
+      '\tSuppressed: java.lang.IllegalStateException: ignored',
+      '\t\tCaused by: java.lang.Error: nested in the suppressed one',
+      'Caused by: com.example.PaymentException: card declined: code 51',
+      '\tat com.example.Listener.handle(Listener.java:42)',
+      '\t... 12 more',
+      'Caused by: java.net.SocketTimeoutException: Read timed out',
+      '',
+    ].join('\r\n');
+    assert.deepEqual(stacktraceError(wrapped), {
+      className: 'com.example.PaymentException',
+      message: 'card declined: code 51',
+      wrapperClassName: 'org.springframework.amqp.rabbit.support.ListenerExecutionFailedException',
+      wrapperMessage: 'Listener threw exception',
+    });
+    assert.deepEqual(stacktraceError('java.lang.NullPointerException\n\tat a.B.c(B.java:1)'), {
+      className: 'java.lang.NullPointerException',
+      message: undefined,
+    });
+    assert.deepEqual(stacktraceError('com.example.Outer$Inner: boom'), {
+      className: 'com.example.Outer$Inner',
+      message: 'boom',
+    });
+    for (const notATrace of [undefined, '', 'Listener failed: see logs', '  at x', '{"error":"x"}'])
+      assert.equal(stacktraceError(notATrace), undefined, String(notATrace));
+    // RabbitMQ: a parking-lot message as RepublishMessageRecoverer writes it (no class header).
+    const { error } = decodeRabbitOrigin({
+      'x-original-exchange': 'orders.in',
+      'x-original-routingKey': 'fast',
+      'x-exception-message': 'Read timed out',
+      'x-exception-stacktrace': wrapped.replace(/Caused by: com\.example[^\r]*\r\n/, ''),
+    });
+    assert.equal(error.className, 'java.net.SocketTimeoutException');
+    assert.equal(
+      error.wrapperClassName,
+      'org.springframework.amqp.rabbit.support.ListenerExecutionFailedException',
+    );
+    assert.equal(error.message, 'Read timed out');
   });
 
   it('decodes Pulsar properties, old and new message-id keys, and strips partition suffixes', () => {

@@ -300,5 +300,21 @@ describe('dlq on RabbitMQ understands TTL + dead-letter retry queues (x-death co
       peeked.messages.map((m) => m.origin.deathsByQueue),
       Array.from({ length: 4 }, () => ({ [names.work]: 2, [names.fast]: 2 })),
     );
+    // Parked by RepublishMessageRecoverer, which writes a stack trace and no class header: the class is the
+    // trace's cause, the listener container's wrapper is kept.
+    assert.deepEqual(
+      peeked.messages.map((m) => m.error),
+      Array.from({ length: 4 }, () => ({
+        className: 'java.net.SocketTimeoutException',
+        message: 'Read timed out',
+        wrapperClassName: 'org.springframework.amqp.rabbit.support.ListenerExecutionFailedException',
+        wrapperMessage:
+          "Listener method 'public void com.example.OrderListener.handle(java.lang.String)' threw exception",
+      })),
+    );
+    assert.deepEqual(
+      stats.byErrorClass.map((g) => [g.value, g.count]),
+      [['java.net.SocketTimeoutException', 4]],
+    );
   });
 });
