@@ -58,7 +58,8 @@ more than 1 s behind), the summary says so.`;
     route: Flags.option({
       description:
         'RabbitMQ, without --to: "queue" sends each copy to the queue it died in (default exchange: only that queue); ' +
-        '"exchange" sends it to the exchange and routing keys it was first published with (x-death): every queue bound there gets it',
+        '"exchange" sends it to the exchange and routing keys of its latest death (x-death[0]: how it reached the queue it last died in; ' +
+        "after a TTL retry hop, that hop's exchange): every queue bound there gets it",
       options: ['queue', 'exchange'] as const,
       default: 'queue',
     })(),

@@ -7,8 +7,8 @@ import type { DlqMessage } from './types';
 
 /**
  * Broker-independent replay logic: which messages go, where, with which marks, and the summary. The
- * per-broker engines (src/brokers/<kind>/dlq.ts) do the safe copying: a transaction on Kafka, publisher
- * confirms on RabbitMQ, send receipts on Pulsar.
+ * per-broker engines (src/brokers/<kind>/dlq.ts) do the safe copying: a transaction on Kafka, an AMQP
+ * transaction (copies and acks together) on RabbitMQ, send receipts on Pulsar.
  */
 
 export interface ReplayOptions {
@@ -16,8 +16,8 @@ export interface ReplayOptions {
   to?: string;
   /**
    * RabbitMQ, without --to: `queue` (default) publishes to the queue the message died in through the default
-   * exchange (only that queue gets it); `exchange` publishes to the exchange and routing keys it was first
-   * published with (x-death), so every queue bound there gets a copy again.
+   * exchange (only that queue gets it); `exchange` publishes to the exchange and routing keys of its latest death
+   * (x-death[0]: how it reached the queue it last died in), so every queue bound there gets a copy again.
    */
   route?: 'queue' | 'exchange';
   filter: Filter;

@@ -14,7 +14,10 @@ export interface DlqOrigin {
   offset?: string;
   /** Pulsar: the original message id. */
   messageId?: string;
-  /** RabbitMQ: the exchange and routing keys the message was first published with (x-death). */
+  /**
+   * RabbitMQ: the exchange and routing keys of the latest death (x-death[0]: how the message reached the queue it
+   * last died in), or Spring AMQP's x-original-exchange / x-original-routingKey.
+   */
   exchange?: string;
   routingKeys?: string[];
   /** RabbitMQ: rejected | expired | maxlen | delivery_limit. */

@@ -65,8 +65,9 @@ const REQUEUE_NOTE =
   '(and on a quorum queue this counts as a delivery attempt)';
 
 /**
- * RabbitMQ DLQs: queues that receive dead letters from another queue's dead-letter exchange. Replay copies
- * each message on a confirm channel and acks the DLQ delivery only after the broker confirmed its copy.
+ * RabbitMQ DLQs: queues that receive dead letters from another queue's dead-letter exchange. Replay publishes
+ * each copy and acks its DLQ delivery on one channel in AMQP transaction mode: both commit together (see the
+ * comment above CHUNK_MESSAGES).
  */
 export class RabbitDlq implements DlqAccess {
   readonly browseNote = REQUEUE_NOTE;
@@ -262,7 +263,8 @@ export class RabbitDlq implements DlqAccess {
       dlq: queue,
       position: String(index),
       timestamp: deathTime ?? (ts ? (ts < 1e11 ? ts * 1000 : ts) : undefined),
-      // The routing key it was first published with (x-death), else the one it was dead-lettered with.
+      // The routing key of its latest death (x-death[0]: how it reached the queue it last died in), else the
+      // one it was dead-lettered with.
       key: Buffer.from(origin.routingKeys?.[0] ?? msg.fields.routingKey ?? ''),
       payload: msg.content,
       headers: text,
@@ -537,7 +539,11 @@ export class RabbitDlq implements DlqAccess {
   }
 }
 
-/** The exchange and routing keys a dead letter was first published with (x-death), as a replay route. */
+/**
+ * The exchange and routing keys of a dead letter's latest death (x-death[0]: how it reached the queue it last died
+ * in; after a TTL retry hop, that hop's exchange; Spring AMQP's x-original-* when there is no x-death), as a
+ * replay route.
+ */
 function originalRoute(
   message: DlqMessage,
 ): { exchange: string; routingKeys: string[]; label: string } | undefined {

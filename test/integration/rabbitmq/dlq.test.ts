@@ -110,7 +110,7 @@ describe('dlq on RabbitMQ (real dead letters through a dead-letter exchange)', (
     assert.deepEqual(stats.bySource, [{ ...stats.bySource[0]!, value: names.source, count: 7 }]);
   });
 
-  it('replay acks only confirmed copies, sends each to its origin queue, keeps the rest', async () => {
+  it('replay acks each message in the transaction of its copy, sends each to its origin queue, keeps the rest', async () => {
     const access = dlqFor(conn);
     const dry = await access.replay(names.dlq, options({ where: ['error == rejected'], dryRun: true }));
     assert.equal(dry.replayed, 4);
