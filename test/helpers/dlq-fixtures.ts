@@ -54,10 +54,23 @@ export function javaBigIntegerBytes(n: bigint): Buffer {
 }
 
 /**
- * Headers as Spring Kafka's non-blocking retry (@RetryableTopic) writes them on a retry-topic or -dlt record:
- * DeadLetterPublishingRecovererFactory sets the kafka_original-* / kafka_exception-* header names (KafkaHeaders
- * ORIGINAL_TOPIC, EXCEPTION_FQCN, EXCEPTION_CAUSE_FQCN ...) and adds retry_topic-attempts as a 4-byte int and
- * retry_topic-backoff-timestamp / retry_topic-original-timestamp as BigInteger.toByteArray() of epoch ms.
+ * Headers as Spring Kafka's non-blocking retry (@RetryableTopic) writes them on a retry-topic or -dlt record, after
+ * `attempts - 1` hops (main topic → retry-0 → … ; `attempts` is the last retry_topic-attempts value). Sources
+ * (spring-projects/spring-kafka): RetryTopicPublishingRecoverer.getHeaderNames names the headers with KafkaHeaders
+ * ORIGINAL_TOPIC/PARTITION/OFFSET/TIMESTAMP/TIMESTAMP_TYPE/CONSUMER_GROUP ("kafka_original-topic", "-partition",
+ * "-offset", "-timestamp", "-timestamp-type", "-consumer-group") and EXCEPTION_FQCN/CAUSE_FQCN/MESSAGE/STACKTRACE
+ * ("kafka_exception-fqcn", "-cause-fqcn", "-message", "-stacktrace"; the -dlt-prefixed KafkaHeaders.DLT_* names,
+ * such as "kafka_dlt-exception-stacktrace", are the plain DeadLetterPublishingRecoverer's: springDltHeaders).
+ * DeadLetterPublishingRecoverer.maybeAddOriginalHeaders writes partition as a 4-byte int, offset and timestamp as
+ * 8-byte longs, the timestamp type as its name ("CreateTime") and the group (from ListenerExecutionFailedException)
+ * as UTF-8; DeadLetterPublishingRecovererFactory.create sets appendOriginalHeaders(false), so they are written once,
+ * at the first hop. The exception headers are replaced at each hop (stripPreviousExceptionHeaders, true by
+ * default); the stack trace is Throwable.printStackTrace of the ListenerExecutionFailedException, and
+ * kafka_exception-cause-fqcn its root cause. DeadLetterPublishingRecovererFactory.addHeaders appends
+ * retry_topic-original-timestamp (the first hop's BigInteger.toByteArray() of the record's timestamp, copied on),
+ * retry_topic-attempts (4-byte int: 2 at the first hop, +1 each) and retry_topic-backoff-timestamp
+ * (BigInteger.toByteArray() of the due time) at every hop: retainAllRetryHeaderValues is true by default (2.9.6+),
+ * so each of the three holds one value per hop, the last one current.
  */
 export function springRetryHeaders(o: {
   topic: string;
@@ -66,26 +79,47 @@ export function springRetryHeaders(o: {
   attempts: number;
   backoffTimestamp: number;
   originalTimestamp: number;
+  group?: string;
   exceptionClass: string;
   causeClass?: string;
   exceptionMessage: string;
-}): Record<string, Buffer> {
+}): Record<string, Buffer | Buffer[]> {
   const partition = Buffer.alloc(4);
   partition.writeInt32BE(o.partition);
   const offset = Buffer.alloc(8);
   offset.writeBigInt64BE(BigInt(o.offset));
-  const attempts = Buffer.alloc(4);
-  attempts.writeInt32BE(o.attempts);
-  const headers: Record<string, Buffer> = {
+  const timestamp = Buffer.alloc(8);
+  timestamp.writeBigInt64BE(BigInt(o.originalTimestamp));
+  // One value per hop: attempts 2, 3, …, o.attempts; the due times a minute apart, the last one o.backoffTimestamp.
+  const hops = Math.max(1, o.attempts - 1);
+  const attempts = Array.from({ length: hops }, (_, i) => {
+    const b = Buffer.alloc(4);
+    b.writeInt32BE(o.attempts - hops + 1 + i);
+    return b;
+  });
+  const backoffs = Array.from({ length: hops }, (_, i) =>
+    javaBigIntegerBytes(BigInt(o.backoffTimestamp - (hops - 1 - i) * 60_000)),
+  );
+  const stacktrace =
+    `${o.exceptionClass}: ${o.exceptionMessage}\n` +
+    '\tat org.springframework.kafka.listener.KafkaMessageListenerContainer$ListenerConsumer.decorateException(KafkaMessageListenerContainer.java:2867)\n' +
+    (o.causeClass
+      ? `Caused by: ${o.causeClass}: ${o.exceptionMessage}\n\tat com.example.Listener.onMessage(Listener.java:42)\n\t... 14 more\n`
+      : '');
+  const headers: Record<string, Buffer | Buffer[]> = {
     'kafka_original-topic': Buffer.from(o.topic),
     'kafka_original-partition': partition,
     'kafka_original-offset': offset,
+    'kafka_original-timestamp': timestamp,
+    'kafka_original-timestamp-type': Buffer.from('CreateTime'),
     'kafka_exception-fqcn': Buffer.from(o.exceptionClass),
     'kafka_exception-message': Buffer.from(o.exceptionMessage),
-    'retry_topic-original-timestamp': javaBigIntegerBytes(BigInt(o.originalTimestamp)),
+    'kafka_exception-stacktrace': Buffer.from(stacktrace),
+    'retry_topic-original-timestamp': attempts.map(() => javaBigIntegerBytes(BigInt(o.originalTimestamp))),
     'retry_topic-attempts': attempts,
-    'retry_topic-backoff-timestamp': javaBigIntegerBytes(BigInt(o.backoffTimestamp)),
+    'retry_topic-backoff-timestamp': backoffs,
   };
+  if (o.group) headers['kafka_original-consumer-group'] = Buffer.from(o.group);
   if (o.causeClass) headers['kafka_exception-cause-fqcn'] = Buffer.from(o.causeClass);
   return headers;
 }

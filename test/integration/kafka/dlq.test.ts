@@ -523,6 +523,7 @@ describe('dlq on Kafka understands Spring retry-topic chains (<topic>-retry-N, t
       attempts,
       backoffTimestamp: now + dueInMs,
       originalTimestamp: now - 10_000,
+      group: 'order-service',
       exceptionClass: 'org.springframework.kafka.listener.ListenerExecutionFailedException',
       causeClass: 'java.net.SocketTimeoutException',
       exceptionMessage: 'Listener failed',
@@ -569,11 +570,32 @@ describe('dlq on Kafka understands Spring retry-topic chains (<topic>-retry-N, t
     assert.equal(first.origin.topic, base);
     assert.equal(first.origin.deaths, 4);
     assert.equal(first.error.className, 'java.net.SocketTimeoutException');
+    // Spring keeps one value per hop of each retry_topic-* header (three hops to the -dlt): the last one counts.
+    assert.equal((first.rawHeaders?.['retry_topic-attempts'] as Buffer[]).length, 3);
     assert.equal(first.headers['retry_topic-attempts'], '4');
     assert.equal(first.headers['retry_topic-backoff-timestamp'], String(now - 1_000));
+    assert.equal(first.headers['retry_topic-original-timestamp'], String(now - 10_000));
+    assert.equal(first.origin.consumerGroup, 'order-service');
+    assert.equal(first.origin.timestamp, now - 10_000);
+    assert.equal(first.headers['kafka_original-timestamp-type'], 'CreateTime');
+    assert.equal(
+      first.error.wrapperClassName,
+      'org.springframework.kafka.listener.ListenerExecutionFailedException',
+    );
+    assert.match(
+      first.headers['kafka_exception-stacktrace']!,
+      /\nCaused by: java\.net\.SocketTimeoutException: /,
+    );
     const summary = await dlqFor(conn).replay(dlt, options(dlt));
     assert.equal(summary.replayed, 2);
-    assert.deepEqual((await readAllCommitted(kafka, base)).map((c) => c.key).sort(), ['r5', 'r6']);
+    const copies = await readAllCommitted(kafka, base);
+    assert.deepEqual(copies.map((c) => c.key).sort(), ['r5', 'r6']);
+    // The copies keep every value of the repeated headers, in order.
+    for await (const c of dlqFor(conn).browse(base, { limit: 10 }))
+      assert.deepEqual(
+        (c.rawHeaders?.['retry_topic-attempts'] as Buffer[]).map((v) => v.readInt32BE(0)),
+        [2, 3, 4],
+      );
   });
 });
 
