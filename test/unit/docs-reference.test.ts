@@ -150,7 +150,17 @@ const FOREIGN_FLAGS: Array<{ tool: RegExp; flags: string[] }> = [
   },
   {
     tool: /kafka-(topics|consumer-groups|configs)(\.sh)?\b/,
-    flags: ['bootstrap-server', 'list', 'describe', 'create', 'delete', 'reset-offsets', 'entity-type'],
+    flags: [
+      'bootstrap-server',
+      'list',
+      'describe',
+      'create',
+      'delete',
+      'reset-offsets',
+      'entity-type',
+      'under-replicated-partitions',
+      'unavailable-partitions',
+    ],
   },
   { tool: /kafka-storage format|StorageTool/, flags: ['standalone', 'add-scram'] },
   { tool: /pulsar-perf/, flags: ['warmup-time', 'histogram-file'] },
