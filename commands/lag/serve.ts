@@ -2,9 +2,8 @@ import { Flags } from '@oclif/core';
 import { BaseCommand, commonFlags, connectionFlags, timeoutFlags } from '../../src/cli/base-command';
 import { InterruptedError } from '../../src/core/errors';
 import { lagSourceFor } from '../../src/brokers/lag';
-import { lagSelectionFlags } from '../../src/cli/flags/lag';
+import { lagMetricFlags, lagSelectionFlags, prometheusOptionsFromFlags } from '../../src/cli/flags/lag';
 import { checkGroupSelection, parseInterval } from '../../src/lag/options';
-import { METRIC_NAMINGS } from '../../src/lag/prometheus';
 import { LagHistory } from '../../src/lag/report';
 import { DEFAULT_LAG_PORT, serveLagMetrics } from '../../src/lag/serve';
 
@@ -35,22 +34,13 @@ Default port ${DEFAULT_LAG_PORT}: the port Prometheus' allocation list gives kaf
     }),
     host: Flags.string({ description: 'address to bind', default: '127.0.0.1' }),
     interval: Flags.string({ description: 'sampling interval', default: '15s' }),
-    'metric-names': Flags.option({
-      description: 'metric naming: mqctl, or kafka-lag-exporter for a drop-in replacement of its dashboards',
-      options: METRIC_NAMINGS,
-      default: 'mqctl',
-    })(),
-    'cluster-name': Flags.string({
-      description: 'value of the cluster_name label (default: the context name, else the broker address)',
-    }),
+    ...lagMetricFlags,
   };
 
   async run(): Promise<void> {
     checkGroupSelection(this.flags);
     const intervalMs = parseInterval(this.flags.interval, '--interval');
-    const context = this.resolveContext();
-    const clusterName =
-      this.flags['cluster-name'] ?? (context.name.startsWith('(') ? undefined : context.name);
+    const metrics = prometheusOptionsFromFlags(this.flags, this.resolveContext());
     const source = lagSourceFor(await this.connect());
     await serveLagMetrics(
       source,
@@ -66,7 +56,7 @@ Default port ${DEFAULT_LAG_PORT}: the port Prometheus' allocation list gives kaf
         port: this.flags.port,
         intervalMs,
         signal: this.signal,
-        metrics: { naming: this.flags['metric-names'], clusterName },
+        metrics,
         onError: (message) => this.note(`sample failed: ${message}`),
         onListening: (url) => this.note(`serving ${url}`),
       },
