@@ -16,7 +16,7 @@ export default class LagServeCommand extends BaseCommand<typeof LagServeCommand>
 
 Names (--metric-names): mqctl (default, all brokers, with a kind label): mqctl_consumergroup_lag, _lag_seconds, _offset, _sum_lag, _max_lag, _max_lag_seconds, _topic_sum_lag, mqctl_partition_latest_offset, _earliest_offset. kafka-lag-exporter: that exporter's names and labels (kafka_consumergroup_group_lag, ...), so its Grafana dashboards and alerts work unchanged. Both: mqctl_consumergroup_status (0 UNKNOWN, 1 OK, 2 LAGGING, 3 WARN, 4 STALLED, 5 ERR), mqctl_consumergroup_consumers, _unacked, _uncommitted_partitions, mqctl_lag_up. Kafka partitions a group never committed count the whole retained log as lag.
 
-Default port ${DEFAULT_LAG_PORT}: the port Prometheus' allocation list gives kafka_exporter, whose consumer-lag metrics this replaces, so an existing scrape target keeps working; pass --port when both run on one host. A port in use exits 2. SIGTERM stops it with exit 0; Ctrl-C exits 130. Ready-made dashboard, alert rules and autoscaling examples: deploy/ in the repository (docs/lag.md).`;
+Default port ${DEFAULT_LAG_PORT}: the port Prometheus' allocation list gives kafka_exporter, whose consumer-lag metrics this replaces, so an existing scrape target keeps working; pass --port when both run on one host. A port in use exits 2. SIGTERM stops it with exit 0; Ctrl-C exits 130. Ready-made dashboard, alert rules (also Burrow's kafka_burrow_status) and autoscaling examples ship with mqctl in deploy/ (docs/lag.md).`;
   static override examples = [
     '<%= config.bin %> lag serve --kind kafka --all-groups',
     '<%= config.bin %> lag serve --kind kafka --metric-names kafka-lag-exporter --cluster-name prod --port 8000',
