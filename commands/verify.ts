@@ -13,6 +13,8 @@ import { renderVerifySummary } from '../src/verify/render';
 import { runVerify, validateVerify } from '../src/verify/run';
 
 export default class VerifyCommand extends BaseCommand<typeof VerifyCommand> {
+  /** It produces records, consumes them with its own group or subscription, and with --create-topic creates the topic. */
+  static override writes = true;
   static override summary =
     'Prove delivery guarantees: count lost, duplicated and reordered records, under faults';
   static override description = `Producers send records carrying a run id, a producer id and a sequence number at an exact rate (the perf engine's open-loop schedule, perf's producer flags); a consumer reads them back. At the end every record is accounted for: sent, acknowledged, refused, received, lost (acknowledged, never received), unconfirmed (never acknowledged; delivered or not), duplicated, reordered, outage windows, with examples. --fault runs your commands at moments of the run; --consumer-restarts kills the consumer mid-run. Gates (--gate 'lost==0') exit 99 when one fails.`;

@@ -2,9 +2,8 @@ import { Flags } from '@oclif/core';
 import { BaseCommand, commonFlags, connectionFlags, timeoutFlags } from '../../src/cli/base-command';
 import { InterruptedError } from '../../src/core/errors';
 import { lagSourceFor } from '../../src/brokers/lag';
-import { lagSelectionFlags } from '../../src/cli/flags/lag';
+import { lagMetricFlags, lagSelectionFlags, prometheusOptionsFromFlags } from '../../src/cli/flags/lag';
 import { checkGroupSelection, parseInterval } from '../../src/lag/options';
-import { METRIC_NAMINGS } from '../../src/lag/prometheus';
 import { LagHistory } from '../../src/lag/report';
 import { DEFAULT_LAG_PORT, serveLagMetrics } from '../../src/lag/serve';
 
@@ -17,7 +16,7 @@ export default class LagServeCommand extends BaseCommand<typeof LagServeCommand>
 
 Names (--metric-names): mqctl (default, all brokers, with a kind label): mqctl_consumergroup_lag, _lag_seconds, _offset, _sum_lag, _max_lag, _max_lag_seconds, _topic_sum_lag, mqctl_partition_latest_offset, _earliest_offset. kafka-lag-exporter: that exporter's names and labels (kafka_consumergroup_group_lag, ...), so its Grafana dashboards and alerts work unchanged. Both: mqctl_consumergroup_status (0 UNKNOWN, 1 OK, 2 LAGGING, 3 WARN, 4 STALLED, 5 ERR), mqctl_consumergroup_consumers, _unacked, _uncommitted_partitions, mqctl_lag_up. Kafka partitions a group never committed count the whole retained log as lag.
 
-Default port ${DEFAULT_LAG_PORT}: the port Prometheus' allocation list gives kafka_exporter, whose consumer-lag metrics this replaces, so an existing scrape target keeps working; pass --port when both run on one host. A port in use exits 2. SIGTERM stops it with exit 0; Ctrl-C exits 130. Ready-made dashboard, alert rules and autoscaling examples: deploy/ in the repository (docs/lag.md).`;
+Default port ${DEFAULT_LAG_PORT}: the port Prometheus' allocation list gives kafka_exporter, whose consumer-lag metrics this replaces, so an existing scrape target keeps working; pass --port when both run on one host. A port in use exits 2. SIGTERM stops it with exit 0; Ctrl-C exits 130. Ready-made dashboard, alert rules (also Burrow's kafka_burrow_status) and autoscaling examples ship with mqctl in deploy/ (docs/lag.md).`;
   static override examples = [
     '<%= config.bin %> lag serve --kind kafka --all-groups',
     '<%= config.bin %> lag serve --kind kafka --metric-names kafka-lag-exporter --cluster-name prod --port 8000',
@@ -35,22 +34,13 @@ Default port ${DEFAULT_LAG_PORT}: the port Prometheus' allocation list gives kaf
     }),
     host: Flags.string({ description: 'address to bind', default: '127.0.0.1' }),
     interval: Flags.string({ description: 'sampling interval', default: '15s' }),
-    'metric-names': Flags.option({
-      description: 'metric naming: mqctl, or kafka-lag-exporter for a drop-in replacement of its dashboards',
-      options: METRIC_NAMINGS,
-      default: 'mqctl',
-    })(),
-    'cluster-name': Flags.string({
-      description: 'value of the cluster_name label (default: the context name, else the broker address)',
-    }),
+    ...lagMetricFlags,
   };
 
   async run(): Promise<void> {
     checkGroupSelection(this.flags);
     const intervalMs = parseInterval(this.flags.interval, '--interval');
-    const context = this.resolveContext();
-    const clusterName =
-      this.flags['cluster-name'] ?? (context.name.startsWith('(') ? undefined : context.name);
+    const metrics = prometheusOptionsFromFlags(this.flags, this.resolveContext());
     const source = lagSourceFor(await this.connect());
     await serveLagMetrics(
       source,
@@ -66,7 +56,7 @@ Default port ${DEFAULT_LAG_PORT}: the port Prometheus' allocation list gives kaf
         port: this.flags.port,
         intervalMs,
         signal: this.signal,
-        metrics: { naming: this.flags['metric-names'], clusterName },
+        metrics,
         onError: (message) => this.note(`sample failed: ${message}`),
         onListening: (url) => this.note(`serving ${url}`),
       },

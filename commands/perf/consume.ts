@@ -13,6 +13,8 @@ import { runConsumeThreads } from '../../src/perf/threads/consume-main';
 import { runConsume } from '../../src/perf/run';
 
 export default class PerfConsumeCommand extends PerfCommand<typeof PerfConsumeCommand> {
+  /** It changes broker state: RabbitMQ acks remove what it reads; Kafka groups and Pulsar subscriptions are made and moved. */
+  static override writes = true;
   static override summary =
     'Consume and measure throughput, and end-to-end latency of records stamped by perf produce';
   static override description = `End-to-end latency = receive time − the intended send time perf produce wrote in the mqctl-ts header/property (epoch µs; compare clocks only on one host or with synchronised clocks). Records without the stamp are counted, not timed. Pulsar: the binary protocol by default (--pulsar-client websocket for the WebSocket API); a record produced over either path is timed over either.`;

@@ -12,7 +12,7 @@ import {
 } from '../core/output';
 import { formatDuration } from '../util/duration';
 import type { GroupSummary, LagReport, LagRow, TopicTotal } from './model';
-import { renderPrometheus } from './prometheus';
+import { renderPrometheus, type PrometheusOptions } from './prometheus';
 import type { Breach } from './thresholds';
 
 export const LAG_OUTPUT_FORMATS = ['table', 'json', 'yaml', 'csv', 'prometheus'] as const;
@@ -163,6 +163,8 @@ export interface RenderLagOptions {
   /** JSON in --watch: one compact document per line. */
   compactJson?: boolean;
   breaches?: readonly Breach[];
+  /** `prometheus`: the naming and the cluster_name label (as `lag serve` takes them). */
+  prometheus?: PrometheusOptions;
 }
 
 export async function renderLagReport(
@@ -179,7 +181,7 @@ export async function renderLagReport(
     case 'yaml':
       return renderYaml(lagDocument(report, options.breaches));
     case 'prometheus':
-      return (await renderPrometheus(report)).trimEnd();
+      return (await renderPrometheus(report, options.prometheus)).trimEnd();
     case 'csv': {
       const rows = report.rows.map((r) => ({ ...r, takenAt: report.takenAt }));
       const columns = options.watching

@@ -112,6 +112,23 @@ function allowed(check: RecordCheck): number {
 }
 
 /**
+ * A stretch without any acknowledgement while records were due is reported even when nothing failed: a
+ * partition leader killed mid-run stops acknowledgements for the seconds until a follower leads, and the
+ * run then recovers with every record acknowledged; the latency percentiles show that only as a tail. It
+ * counts when it lasted at least 1 s and at least ten of the schedule's gaps between records (at 1 msg/s a
+ * 1 s gap is the schedule, not an outage). It does not make the run invalid by itself.
+ */
+export function noteOutage(
+  result: MqctlPerfResult,
+  outage: { seconds: number; fromSeconds: number; toSeconds: number },
+  rate: number,
+): void {
+  if (result.outage) return;
+  const threshold = Math.max(1, rate > 0 ? 10 / rate : 0);
+  if (outage.seconds >= threshold) result.outage = outage;
+}
+
+/**
  * Failure never reads as success: failed or missing records beyond `--max-errors` (default none) make the
  * run invalid, with a verdict that names them (and the longest window without an acknowledgement); the
  * command then exits 1 after printing the summary.

@@ -20,6 +20,7 @@ import {
   buildResult,
   failRun,
   judgeRecords,
+  noteOutage,
   MB,
   type ErrorAllowance,
   type MqctlPerfResult,
@@ -307,6 +308,7 @@ async function produceOn(
     allowance: o.maxErrors,
     outage: outcome.outage,
   });
+  noteOutage(result, outcome.outage, o.rate);
   return { result, logIntervals, startEpochMs: outcome.startTime.getTime(), error: outcome.fatal };
 }
 
@@ -564,6 +566,7 @@ async function e2eOn(
     allowance: o.maxErrors,
     outage: produced.outage,
   });
+  noteOutage(result, produced.outage, o.rate);
   if (got < expected && !interrupted) {
     judgeRecords(result, {
       failed: expected - got,

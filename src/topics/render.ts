@@ -20,8 +20,19 @@ export const TOPIC_LIST_COLUMNS = (kind: 'kafka' | 'pulsar', offsets: boolean): 
   if (kind === 'kafka') columns.push(col('REPLICAS', 'replicationFactor', 'right'));
   else columns.push({ header: 'PARTITIONED', get: (r) => (r.partitioned ? 'yes' : 'no') });
   if (offsets) columns.push(col('MESSAGES', 'messages', 'right'));
+  if (kind === 'kafka') columns.push({ header: 'STATUS', get: topicStatus });
   return columns;
 };
+
+/** A Kafka topic's health in one cell: `ok`, `1 offline`, `2 under-replicated` or both. */
+export function topicStatus(
+  t: Pick<TopicSummary, 'offlinePartitions' | 'underReplicatedPartitions'>,
+): string {
+  const parts: string[] = [];
+  if (t.offlinePartitions) parts.push(`${t.offlinePartitions} offline`);
+  if (t.underReplicatedPartitions) parts.push(`${t.underReplicatedPartitions} under-replicated`);
+  return parts.length > 0 ? parts.join(', ') : 'ok';
+}
 
 export const CONFIG_COLUMNS: Column<ConfigEntry>[] = [
   col('KEY', 'name'),

@@ -56,6 +56,15 @@ describe('npm pack → npm install -g → mqctl', () => {
       paths.some((p) => p.startsWith('dist/commands/')),
       'no compiled commands in the tarball',
     );
+    // What help texts point to (docs/*.md, deploy/) and the JSON Schemas docs/output.md names ship too.
+    for (const required of [
+      'docs/lag.md',
+      'docs/dlq.md',
+      'deploy/grafana/mqctl-lag.json',
+      'deploy/prometheus/mqctl-lag.rules.yaml',
+      'schemas/output/lag.schema.json',
+    ])
+      assert.ok(paths.includes(required), `${required} missing from the tarball`);
     assert.equal(
       paths.filter((p) => p.startsWith('dist/test/') || p.startsWith('src/') || p.startsWith('test/')).length,
       0,
@@ -93,5 +102,12 @@ describe('npm pack → npm install -g → mqctl', () => {
     const sub = run('mqctl', ['lag', 'serve', '--help'], work, env);
     assert.equal(sub.status, 0, sub.stderr);
     assert.match(sub.stdout, /--port/);
+    // Its FILES section names where deploy/ and docs/lag.md are in the installed package.
+    const named = [...sub.stdout.matchAll(/^ {2}(docs|deploy)\/\S*: (\S+)$/gm)].map((m) => m[2]!);
+    assert.ok(named.length >= 2, sub.stdout);
+    for (const path of named) {
+      assert.ok(path.startsWith(prefix), `${path} is not in the installed package`);
+      assert.ok(existsSync(path), `${path} does not exist`);
+    }
   });
 });

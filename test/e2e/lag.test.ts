@@ -92,6 +92,53 @@ describe('mqctl lag and mqctl group, as a user runs them', () => {
     assert.match(yaml.stdout, /totalLag: 90/);
   });
 
+  it('--output prometheus labels like lag serve: the context name, --cluster-name, --metric-names', async () => {
+    const ctxEnv = isolatedConfigEnv();
+    const context = uniqueName('lag-e2e-ctx');
+    const added = await runCli(['context', 'add', context, '--kind', 'kafka', ...K], { env: ctxEnv });
+    assert.equal(added.code, 0, added.stderr);
+    const clusterNames = (text: string) =>
+      new Set(parsePrometheusTextFormat(text).flatMap((f) => f.metrics.map((m) => m.labels!.cluster_name)));
+
+    const viaContext = await runCli(['lag', '--context', context, '--group', group, '-o', 'prometheus'], {
+      env: ctxEnv,
+    });
+    assert.equal(viaContext.code, 0, viaContext.stderr);
+    assert.deepEqual([...clusterNames(viaContext.stdout)], [context], 'the context name, as lag serve');
+
+    const named = await runCli(
+      [
+        'lag',
+        ...K,
+        '--group',
+        group,
+        '-o',
+        'prometheus',
+        '--metric-names',
+        'kafka-lag-exporter',
+        '--cluster-name',
+        'prod',
+      ],
+      { env },
+    );
+    assert.equal(named.code, 0, named.stderr);
+    assert.deepEqual([...clusterNames(named.stdout)], ['prod']);
+    const families = parsePrometheusTextFormat(named.stdout);
+    const sum = families.find((f) => f.name === 'kafka_consumergroup_group_sum_lag')!;
+    assert.deepEqual(sum.metrics[0]!.labels, { cluster_name: 'prod', group });
+    assert.equal(sum.metrics[0]!.value, '90');
+    assert.ok(!families.some((f) => f.name === 'mqctl_consumergroup_lag'), 'kafka-lag-exporter names only');
+
+    for (const flag of [
+      ['--cluster-name', 'prod'],
+      ['--metric-names', 'kafka-lag-exporter'],
+    ]) {
+      const wrong = await runCli(['lag', ...K, '--group', group, ...flag], { env });
+      assert.equal(wrong.code, 2, wrong.stderr);
+      assert.match(wrong.stderr, new RegExp(`^Error: ${flag[0]} applies to --output prometheus`));
+    }
+  });
+
   it('--watch without a TTY prints one record per refresh and stops after --count', async () => {
     const result = await runCli(
       [

@@ -33,7 +33,7 @@ describe('e2e: mqctl topic on Kafka (bin/run.js)', () => {
 
     const list = await run(['topic', 'list', '--filter', name, '-o', 'csv', ...k]);
     expectExit(list, 0);
-    assert.equal(list.stdout.trim(), `name,partitions,replicationFactor\n${name},2,1`);
+    assert.equal(list.stdout.trim(), `name,partitions,replicationFactor,status\n${name},2,1,ok`);
 
     const described = await run(['topic', 'describe', name, ...k]);
     expectExit(described, 0);

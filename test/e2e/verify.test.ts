@@ -73,6 +73,9 @@ describe('mqctl verify on single-node brokers', { timeout: 300_000 }, () => {
       'json',
     ]);
     expectExit(r, 0);
+    // a write: its target is the first line on stderr, before the topic check, producers and consumer group
+    assert.equal(r.stderr.split('\n')[0], 'target: connection flags: Kafka 127.0.0.1:9092', r.stderr);
+    assert.equal(r.stderr.match(/^target: /gm)?.length, 1, `one target line:\n${r.stderr}`);
     const result = parseJson<VerifyResult>(r);
     expectClean(result, 2400);
     assert.deepEqual((result.settings.kafka as { acks: string; idempotent: boolean }).acks, 'all');

@@ -132,3 +132,62 @@ export function flagsUsed(argv: string[]): string[] {
   }
   return out;
 }
+
+/** A `--flag` written in the text of a Markdown file (outside fenced code blocks). */
+export interface ProseFlag {
+  file: string;
+  /** 1-based line. */
+  line: number;
+  /** The flag's name, without the dashes. */
+  name: string;
+  /** The paragraph, list item or table row it is in, lines joined: it names the tool a foreign flag is from. */
+  block: string;
+  /** The inline code span it is in (`topic list --internal`), when it is in one. */
+  span?: string;
+}
+
+/**
+ * Every `--flag` in the text of the given files: paragraphs, list items, table rows and inline code, not fenced
+ * code blocks (docExamples covers those). A name is letters, digits, dots and dashes, ending in a letter or
+ * digit; a prefix (`--to-…`) or pattern (`--to-*`) is no flag.
+ */
+export function proseFlags(files = documentedFiles()): ProseFlag[] {
+  const out: ProseFlag[] = [];
+  for (const file of files) {
+    const lines = readFileSync(join(REPO, file), 'utf8').split('\n');
+    let inFence = false;
+    // the block (paragraph, list item, table row) each line belongs to, filled in once the block ends
+    let block: ProseFlag[] = [];
+    let blockText: string[] = [];
+    const endBlock = () => {
+      for (const flag of block) flag.block = blockText.join(' ');
+      block = [];
+      blockText = [];
+    };
+    lines.forEach((raw, index) => {
+      if (/^\s*```/.test(raw)) {
+        endBlock();
+        inFence = !inFence;
+        return;
+      }
+      if (inFence) return;
+      if (/^\s*$/.test(raw) || /^#/.test(raw) || /^\s*([-*]|\d+\.)\s/.test(raw) || /^\s*\|/.test(raw))
+        endBlock();
+      if (/^\s*$/.test(raw)) return;
+      blockText.push(raw.trim());
+      const spans = [...raw.matchAll(/`([^`]+)`/g)].map((m) => ({
+        from: m.index,
+        to: m.index + m[0].length,
+        text: m[1]!,
+      }));
+      for (const m of raw.matchAll(/(?<![\w./-])--([a-z0-9][a-z0-9.-]*[a-z0-9])(?![\w…*-])/gi)) {
+        const span = spans.find((s) => s.from < m.index && m.index < s.to);
+        const flag: ProseFlag = { file, line: index + 1, name: m[1]!, block: '', span: span?.text };
+        block.push(flag);
+        out.push(flag);
+      }
+    });
+    endBlock();
+  }
+  return out;
+}

@@ -56,6 +56,15 @@ describe('deploy/prometheus rules', () => {
     assert.match(r.out, /SUCCESS/);
   });
 
+  test("mqctl-burrow-status.rules.yaml: promtool checks it, and its test maps every status to burrow_exporter's value", () => {
+    const check = promtool(['check', 'rules', 'mqctl-burrow-status.rules.yaml']);
+    assert.equal(check.code, 0, check.out);
+    assert.match(check.out, /SUCCESS: 1 rules found/);
+    const r = promtool(['test', 'rules', 'mqctl-burrow-status.rules.test.yaml']);
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /SUCCESS/);
+  });
+
   test('the PromQL parse check rejects a broken expression (it is not vacuous)', () => {
     const r = checkExpressions({ broken: 'sum(mqctl_consumergroup_lag' });
     assert.notEqual(r.code, 0, r.out);
@@ -153,6 +162,7 @@ describe('deploy/ and lag serve agree on metric names', () => {
     const files = [
       join(ROOT, 'deploy', 'grafana', 'mqctl-lag.json'),
       join(PROM, 'mqctl-lag.rules.yaml'),
+      join(PROM, 'mqctl-burrow-status.rules.yaml'),
       join(AUTOSCALING, 'keda-scaledobject.yaml'),
       join(AUTOSCALING, 'hpa.yaml'),
       join(AUTOSCALING, 'prometheus-adapter-rules.yaml'),

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
+import { shippedPathsIn } from '../../src/cli/help';
 import { REPO } from '../helpers/doc-examples';
 
 /**
@@ -39,5 +40,28 @@ describe('what mqctl prints names what an installed user can do', () => {
       });
     }
     assert.deepEqual(found, []);
+  });
+
+  it('every docs/ or deploy/ file a help text or message names exists and ships in the npm package', () => {
+    const shipped = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { files: string[] })
+      .files;
+    const files = [...sourceFiles(join(REPO, 'src')), ...sourceFiles(join(REPO, 'commands'))];
+    const named = new Set(
+      files.flatMap((file) => shippedPathsIn(withoutComments(readFileSync(file, 'utf8')).join('\n'))),
+    );
+    assert.ok(named.size >= 4, [...named].join(', '));
+    for (const path of named) {
+      assert.ok(existsSync(join(REPO, path)), `${path} does not exist`);
+      assert.ok(shipped.includes(path.split('/')[0]!), `${path}: its folder is not in package.json files`);
+    }
+  });
+
+  it("the help's FILES section finds the paths a text names", () => {
+    assert.deepEqual(shippedPathsIn('see docs/dlq.md. Examples: deploy/ (docs/lag.md); docs/dlq.md again'), [
+      'docs/dlq.md',
+      'deploy/',
+      'docs/lag.md',
+    ]);
+    assert.deepEqual(shippedPathsIn('no paths, nor mydocs/x or src/docs'), []);
   });
 });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { prometheusOptionsFromFlags } from '../../src/cli/flags/lag';
 import { MqctlError } from '../../src/core/errors';
 import type { LagRow, LagSnapshot } from '../../src/lag/model';
 import {
@@ -318,6 +319,43 @@ describe('prometheus exposition', () => {
     const csv = (await renderLagReport(report, 'csv', style, { watching: false })).split('\n');
     assert.equal(csv.length, 2);
     assert.match(csv[0]!, /^kind,group,topic,partition,committedOffset/);
+  });
+});
+
+describe('lag -o prometheus and lag serve: one naming and cluster_name', () => {
+  const naming = { 'metric-names': 'mqctl' as const };
+  it('cluster_name: --cluster-name, else the context in use, else none (the renderer uses the address)', () => {
+    const fromConfig = { name: 'prod', source: 'config' as const };
+    assert.deepEqual(prometheusOptionsFromFlags(naming, fromConfig), {
+      naming: 'mqctl',
+      clusterName: 'prod',
+    });
+    assert.equal(
+      prometheusOptionsFromFlags({ ...naming, 'cluster-name': 'eu-1' }, fromConfig).clusterName,
+      'eu-1',
+    );
+    for (const source of ['flags', 'env'] as const)
+      assert.equal(prometheusOptionsFromFlags(naming, { name: '(flags)', source }).clusterName, undefined);
+    assert.equal(
+      prometheusOptionsFromFlags({ 'metric-names': 'kafka-lag-exporter' }, fromConfig).naming,
+      'kafka-lag-exporter',
+    );
+  });
+
+  it('renderLagReport passes them to the exposition', async () => {
+    const report = new LagHistory().observe(snapshot([row({ lag: 3, committedOffset: 1, logEndOffset: 4 })]));
+    const text = await renderLagReport(
+      report,
+      'prometheus',
+      { color: false },
+      {
+        watching: false,
+        prometheus: { naming: 'kafka-lag-exporter', clusterName: 'prod' },
+      },
+    );
+    assert.match(text, /^kafka_consumergroup_group_sum_lag\{cluster_name="prod",group="g"\} 3$/m);
+    const plain = await renderLagReport(report, 'prometheus', { color: false }, { watching: false });
+    assert.match(plain, /^mqctl_consumergroup_sum_lag\{cluster_name="test",kind="kafka",group="g"\} 3$/m);
   });
 });
 

@@ -12,6 +12,10 @@ export interface TopicSummary {
   partitioned: boolean;
   /** With --offsets: the number of messages retained (latest − earliest offsets, summed over partitions). */
   messages?: number;
+  /** Kafka only: partitions with fewer in-sync replicas than replicas (not counting offline ones). */
+  underReplicatedPartitions?: number;
+  /** Kafka only: partitions without a leader (every replica's broker down). */
+  offlinePartitions?: number;
 }
 
 export interface PartitionDetail {

@@ -2,7 +2,15 @@ import { connect as netConnect, isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { redact, redactValue } from '../../core/redact';
 import { testPause, testPauseArmed } from '../../core/test-pause';
-import { Kafka, logLevel, type Admin, type KafkaConfig, type SASLOptions, type LogEntry } from './kafkajs';
+import {
+  Kafka,
+  logLevel,
+  tolerantAdmin,
+  type Admin,
+  type KafkaConfig,
+  type SASLOptions,
+  type LogEntry,
+} from './kafkajs';
 import { describeTarget, secretOf } from '../../config/resolve';
 import type { KafkaContext, ResolvedContext } from '../../config/types';
 import { withTimeout } from '../../util/timeout';
@@ -46,7 +54,8 @@ export class KafkaConnection implements BrokerConnectionBase {
   /** A connected admin client, shared by every caller of this connection. */
   admin(): Promise<Admin> {
     if (!this.adminClient) {
-      const admin = this.kafka.admin({ retry: { retries: 1, maxRetryTime: this.timeoutMs } });
+      // metadata read tolerantly: a partition without a leader is data (offline), not an error of every call
+      const admin = tolerantAdmin(this.kafka.admin({ retry: { retries: 1, maxRetryTime: this.timeoutMs } }));
       this.adminClient = this.call('connect', async () => {
         await admin.connect();
         return admin;
@@ -81,19 +90,48 @@ export class KafkaConnection implements BrokerConnectionBase {
     if (Object.keys(features).length > 0) details.features = features;
     if (versions) details.apiKeys = versions.apiKeyCount;
     const controller = cluster.brokers.find((b) => b.nodeId === cluster.controller);
+    const [reachable, replicaIds] = await Promise.all([
+      Promise.all(cluster.brokers.map((b) => probeTcp(b.host, b.port, PROBE_TIMEOUT_MS))),
+      this.replicaNodeIds(admin),
+    ]);
+    const live = new Set(cluster.brokers.map((b) => b.nodeId));
+    const addresses = new Set(cluster.brokers.map((b) => `${b.host}:${b.port}`));
+    const nodes: ClusterInfo['nodes'] = cluster.brokers.map((b, i) => ({
+      id: String(b.nodeId),
+      address: `${b.host}:${b.port}`,
+      role: b.nodeId === cluster.controller ? 'broker, controller' : 'broker',
+      // registered and not fenced, yet its port refuses: killed moments ago (fenced after its session timeout)
+      state: reachable[i] ? 'up' : 'unreachable',
+    }));
+    // Brokers the metadata no longer lists (fenced or gone) that still hold replicas: down.
+    for (const id of replicaIds) {
+      if (!live.has(id)) nodes.push({ id: String(id), address: 'unknown', role: 'broker', state: 'down' });
+    }
+    // Bootstrap addresses that are no live broker's and refuse connections: a node that is down (its id is
+    // not known from here: the metadata lists only live brokers).
+    const bootstrapDown = await Promise.all(
+      this.settings.brokers
+        .filter((address) => !addresses.has(address))
+        .map(async (address) => {
+          const [host, port] = splitAddress(address);
+          return (await probeTcp(host, port, PROBE_TIMEOUT_MS)) ? undefined : address;
+        }),
+    );
+    for (const address of bootstrapDown) {
+      if (address) nodes.push({ id: '-', address, role: 'bootstrap address', state: 'unreachable' });
+    }
+    const down = nodes.filter((n) => n.id !== '-' && n.state !== 'up').length;
+    if (down > 0) details.nodesDown = down;
+    const bootstrapUnreachable =
+      nodes.length - cluster.brokers.length - replicaIds.filter((id) => !live.has(id)).length;
+    if (bootstrapUnreachable > 0) details.bootstrapUnreachable = bootstrapUnreachable;
     return {
       kind: 'kafka',
       context: this.contextName,
       target: this.target,
       clusterId: cluster.clusterId,
       version: versions?.release,
-      nodes: cluster.brokers
-        .map((b) => ({
-          id: String(b.nodeId),
-          address: `${b.host}:${b.port}`,
-          role: b.nodeId === cluster.controller ? 'broker, controller' : 'broker',
-        }))
-        .sort((a, b) => Number(a.id) - Number(b.id)),
+      nodes: nodes.sort((a, b) => nodeOrder(a.id) - nodeOrder(b.id)),
       controller: controller
         ? `${controller.nodeId} (${controller.host}:${controller.port})`
         : cluster.controller === null
@@ -108,12 +146,49 @@ export class KafkaConnection implements BrokerConnectionBase {
     };
   }
 
+  /** Every broker id that holds a replica of some partition (one Metadata request for all topics). */
+  private async replicaNodeIds(admin: Admin): Promise<number[]> {
+    const { topics } = await this.call('fetch topic metadata', () => admin.fetchTopicMetadata());
+    const ids = new Set<number>();
+    for (const t of topics) for (const p of t.partitions) for (const r of p.replicas) ids.add(r);
+    return [...ids].sort((a, b) => a - b);
+  }
+
   async close(): Promise<void> {
     const closers = this.closers.splice(0).reverse();
     await Promise.allSettled(
       closers.map((fn) => withTimeout(fn(), 5000, 'disconnect').catch(() => undefined)),
     );
   }
+}
+
+/** How long `cluster info` waits for a broker's port to accept a connection. */
+const PROBE_TIMEOUT_MS = 2000;
+
+/** Whether host:port accepts a TCP connection within the timeout (a killed broker refuses at once). */
+export function probeTcp(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = netConnect({ host, port });
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+function splitAddress(address: string): [string, number] {
+  const at = address.lastIndexOf(':');
+  return [address.slice(0, at).replace(/^\[|\]$/g, ''), Number(address.slice(at + 1))];
+}
+
+/** Node ids in number order; a bootstrap address without an id ('-') last. */
+function nodeOrder(id: string): number {
+  const n = Number(id);
+  return Number.isFinite(n) ? n : Number.MAX_SAFE_INTEGER;
 }
 
 export function kafkaSasl(ctx: KafkaContext): SASLOptions | undefined {

@@ -88,8 +88,7 @@ export async function* readKafkaRange(
         let n = 0;
         while (n < buffer.length && others.every((o) => before(key(best, buffer[n]!), o))) n++;
         const run = buffer.splice(0, n);
-        if (buffer.length < BUFFER_LOW && remaining.has(best))
-          consumer.resume([{ topic: options.topic, partitions: [best] }]);
+        if (buffer.length < BUFFER_LOW && remaining.has(best)) flow('resume', best);
         yield { partition: best, messages: run };
         lastActivity = Date.now();
         continue;
@@ -130,6 +129,28 @@ export async function* readKafkaRange(
     w?.();
   };
 
+  /**
+   * pause/resume/seek of the reader's consumer. kafkajs throws "Consumer group was not initialized" from these
+   * while it handles a crash (a partition leader or the group coordinator died): it stops the consumer before
+   * it emits CRASH. That is the read failing, not a bug of the caller: record it (the CRASH event, right after,
+   * replaces it with its cause) so the read ends with the broker's error and nothing is committed past what
+   * was copied, instead of an "unexpected error" thrown out of an event handler.
+   */
+  const flow = (action: 'pause' | 'resume' | 'seek', partition: number, offset?: bigint): void => {
+    try {
+      if (action === 'seek') consumer.seek({ topic: options.topic, partition, offset: String(offset) });
+      else consumer[action]([{ topic: options.topic, partitions: [partition] }]);
+    } catch (error) {
+      failure ??= new UnavailableError(
+        `reading ${options.topic} on Kafka at ${connection.target}: the reader's consumer stopped (${(error as Error).message})`,
+        {
+          hint: 'a broker of the cluster went away: run the replay again once the partitions have leaders (nothing is lost: progress is committed only with the copies)',
+        },
+      );
+      notify();
+    }
+  };
+
   try {
     await connection.call(
       'start a reader',
@@ -159,8 +180,7 @@ export async function* readKafkaRange(
       if (next <= (position.get(partition) ?? 0n)) return;
       position.set(partition, next);
       lastActivity = Date.now();
-      if (next >= (options.end.get(partition) ?? 0n) && remaining.delete(partition))
-        consumer.pause([{ topic: options.topic, partitions: [partition] }]);
+      if (next >= (options.end.get(partition) ?? 0n) && remaining.delete(partition)) flow('pause', partition);
       notify();
     });
     await connection.call('start a reader', () =>
@@ -184,7 +204,7 @@ export async function* readKafkaRange(
             position.set(p, BigInt(messages[messages.length - 1]!.offset) + 1n);
             // Fetching runs ahead of the merge up to a bound per partition (a partition the merge is not
             // taking from yet must not fill memory), and resumes as the merge drains it.
-            if (buffer.length >= BUFFER_HIGH) consumer.pause([{ topic: options.topic, partitions: [p] }]);
+            if (buffer.length >= BUFFER_HIGH) flow('pause', p);
           } else if (messages.length > 0) {
             lastActivity = Date.now();
             await new Promise<void>((release) => {
@@ -208,7 +228,7 @@ export async function* readKafkaRange(
             if (last > (position.get(p) ?? 0n)) position.set(p, last);
           }
           if ((position.get(p) ?? 0n) >= end && remaining.delete(p)) {
-            consumer.pause([{ topic: options.topic, partitions: [p] }]);
+            flow('pause', p);
           }
           // Only progress counts as activity: a fetch that returns nothing new must not keep the reader alive.
           if ((position.get(p) ?? 0n) > from) lastActivity = Date.now();
@@ -217,8 +237,7 @@ export async function* readKafkaRange(
       }),
     );
     for (const [partition, offset] of options.start) {
-      if (remaining.has(partition))
-        consumer.seek({ topic: options.topic, partition, offset: offset.toString() });
+      if (remaining.has(partition)) flow('seek', partition, offset);
     }
     const idleMs = options.idleMs ?? 10_000;
     lastActivity = Date.now();

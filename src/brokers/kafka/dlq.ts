@@ -100,6 +100,33 @@ export function replayProducerOptions(jobId: string): ProducerConfig {
 const CHUNK_MESSAGES = 2000;
 /** A transaction is committed at least this often, so a rate-limited run makes steady progress. */
 const CHUNK_MS = 500;
+/**
+ * Bytes of copies per transaction (keys, values, header names and values). kafkajs sends a chunk's copies to
+ * one partition as one record batch in one request, and brokers refuse a batch over `message.max.bytes`
+ * (1 MiB by default) with MESSAGE_TOO_LARGE: 2,000 Spring dead letters (each carries its stack trace, often
+ * several KiB) to a one-partition origin made every unthrottled replay fail. Half the default leaves room for
+ * the record and batch overhead; a single record over the broker's limit still fails, with the broker's error.
+ */
+export const CHUNK_BYTES = 512 * 1024;
+
+/** Bytes a copy adds to its record batch, roughly: key, value, header names and values, and a little framing. */
+export function copyBytes(m: {
+  key?: Buffer | string | null;
+  value: Buffer | string | null;
+  headers?: IHeaders;
+}): number {
+  let n = 24 + byteLength(m.key) + byteLength(m.value);
+  for (const [name, value] of Object.entries(m.headers ?? {})) {
+    n += Buffer.byteLength(name) + 4;
+    for (const v of Array.isArray(value) ? value : [value]) n += byteLength(v);
+  }
+  return n;
+}
+
+function byteLength(v: Buffer | string | null | undefined): number {
+  if (v == null) return 0;
+  return typeof v === 'string' ? Buffer.byteLength(v) : v.length;
+}
 
 /**
  * Kafka DLQs. Browsing reads explicit offset ranges in a throwaway group that never commits. Replay copies
@@ -593,12 +620,14 @@ export class KafkaDlq implements DlqAccess {
           chunk.targets.push(decision.target);
           const headers: IHeaders = { ...(message.rawHeaders ?? {}), ...markHeaders(message, options.jobId) };
           const list = chunk.outgoing.get(decision.target) ?? [];
-          list.push({ key: raw.key, value: raw.value, headers });
+          const copy = { key: raw.key, value: raw.value, headers };
+          list.push(copy);
           chunk.outgoing.set(decision.target, list);
+          chunk.bytes += copyBytes(copy);
         }
         if (chunk.offsets.size === 0) chunk.startedAt = Date.now();
         chunk.offsets.set(batch.partition, (BigInt(raw.offset) + 1n).toString());
-        if (chunk.targets.length >= CHUNK_MESSAGES) await flush(true);
+        if (chunk.targets.length >= CHUNK_MESSAGES || chunk.bytes >= CHUNK_BYTES) await flush(true);
         else if (Date.now() - chunk.startedAt > CHUNK_MS) await flush(false);
       }
       if (Date.now() - chunk.startedAt > CHUNK_MS) await flush(false);
@@ -724,6 +753,8 @@ interface Chunk {
   targets: string[];
   /** Partition → the next DLQ offset to read once this chunk commits. */
   offsets: Map<number, string>;
+  /** copyBytes of the copies so far (see CHUNK_BYTES). */
+  bytes: number;
 }
 
 /** Takes a message counted as replayed out of the summary (its copy was never sent). */
@@ -734,7 +765,7 @@ function uncount(summary: ReplaySummary, target: string): void {
 }
 
 function newChunk(): Chunk {
-  return { startedAt: Date.now(), outgoing: new Map(), targets: [], offsets: new Map() };
+  return { startedAt: Date.now(), outgoing: new Map(), targets: [], offsets: new Map(), bytes: 0 };
 }
 
 /** Whether a transactional call failed because a newer producer with the same transactional.id fenced this one. */

@@ -16,6 +16,7 @@
  * one buffer.
  */
 import Module from 'node:module';
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** The kafkajs release the replacements were written and byte-compared against (pinned in package.json). */
 export const PINNED_KAFKAJS_VERSION = '2.2.4';
@@ -254,6 +255,83 @@ if (typeof RequestQueue.prototype.scheduleCheckPendingRequests !== 'function') {
   );
 }
 RequestQueue.prototype.scheduleCheckPendingRequests = scheduleCheckPendingRequests;
+
+/**
+ * kafkajs' Metadata response parser (every version it speaks uses v0's) throws the first partition error it
+ * finds. On a cluster with a dead broker a partition whose replicas are all down has no leader: the broker
+ * answers LEADER_NOT_AVAILABLE for that one partition, and kafkajs turned the whole answer into an error, so
+ * every admin command that reads the metadata of all topics (`topic list`, `cluster info`) or of that topic
+ * (`topic describe`, the very command that should show the offline partition) exited 69 after its retries.
+ * Inside `withPartitionErrorsTolerated` (every call of mqctl's admin client: `tolerantAdmin`) the answer is kept as the broker gave it (leader -1, the
+ * error code on the partition) for the partition errors that describe an unavailable replica; topic errors
+ * and every other partition error still throw, and outside it (producers, consumers, which retry on these
+ * errors until a leader is elected) nothing changes.
+ */
+const toleratedMetadata = new AsyncLocalStorage<boolean>();
+/** LEADER_NOT_AVAILABLE, REPLICA_NOT_AVAILABLE, LISTENER_NOT_FOUND (the leader has no listener of this name). */
+export const TOLERATED_PARTITION_ERRORS: ReadonlySet<number> = new Set([5, 9, 72]);
+
+/** Runs `fn` with kafkajs' Metadata parser keeping partitions that have no leader or a replica down. */
+export function withPartitionErrorsTolerated<T>(fn: () => T): T {
+  return toleratedMetadata.run(true, fn);
+}
+
+/**
+ * An admin client whose every call reads metadata tolerantly. kafkajs' admin refreshes the metadata of every
+ * topic it has seen (and `describeCluster` reads all topics), so one offline partition anywhere failed later,
+ * unrelated calls of the same client too; scoping each call is the only way to cover them all. Producers and
+ * consumers are never wrapped.
+ */
+export function tolerantAdmin<T extends object>(admin: T): T {
+  return new Proxy(admin, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) =>
+        withPartitionErrorsTolerated(() => (value as (...a: unknown[]) => unknown).apply(target, args));
+    },
+  });
+}
+
+type MetadataData = {
+  topicMetadata: Array<{ partitionMetadata: Array<{ partitionErrorCode: number }> }>;
+};
+type MetadataParse = (data: MetadataData) => Promise<MetadataData>;
+
+export function tolerantMetadataParse(original: MetadataParse): MetadataParse {
+  return async (data) => {
+    if (!toleratedMetadata.getStore()) return original(data);
+    // the original checks everything else: hand it the answer with the tolerated codes cleared
+    await original({
+      ...data,
+      topicMetadata: data.topicMetadata.map((t) => ({
+        ...t,
+        partitionMetadata: t.partitionMetadata.map((p) =>
+          TOLERATED_PARTITION_ERRORS.has(p.partitionErrorCode) ? { ...p, partitionErrorCode: 0 } : p,
+        ),
+      })),
+    });
+    return data;
+  };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const metadataV0 = require('kafkajs/src/protocol/requests/metadata/v0/response') as { parse: MetadataParse };
+const originalMetadataParse = metadataV0.parse;
+const tolerantParse = tolerantMetadataParse(originalMetadataParse);
+// v1-v6 export v0's parser under their own module objects (kafkajs' request table requires them per call)
+for (let version = 0; version <= 6; version++) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const response = require(`kafkajs/src/protocol/requests/metadata/v${version}/response`) as {
+    parse: MetadataParse;
+  };
+  if (response.parse === originalMetadataParse) response.parse = tolerantParse;
+}
+if (metadataV0.parse !== tolerantParse) {
+  throw new Error(
+    `kafkajs ${KAFKAJS_VERSION}: its Metadata response parser moved; mqctl's reading of clusters with offline partitions no longer applies (reinstall mqctl so npm installs the kafkajs its package.json pins, ${PINNED_KAFKAJS_VERSION})`,
+  );
+}
 
 /** The subset of kafkajs' internal Cluster used here: batched ListOffsets and Fetch per leader. */
 export interface RawCluster {

@@ -1,4 +1,4 @@
-import { ConfigResourceTypes, type Admin, type ITopicMetadata } from './kafkajs';
+import { ConfigResourceTypes, type Admin, type ITopicMetadata, type PartitionMetadata } from './kafkajs';
 import { MqctlError, NotFoundError, UsageError } from '../../core/errors';
 import { sleep } from '../../util/timeout';
 import { mapLimit, nameMatcher, validateKafkaTopicName, validatePartitionCount } from '../../topics/validate';
@@ -88,6 +88,8 @@ export class KafkaTopicAdmin implements TopicAdmin {
     const admin = await this.admin();
     const { topics } = await this.call(
       'fetch topic metadata',
+      // a partition without a leader (its replicas' brokers down) is shown as offline, not an error: the
+      // admin client reads metadata tolerantly (tolerantAdmin)
       () => admin.fetchTopicMetadata({ topics: [name] }),
       `topic "${name}"`,
     ).catch((error: unknown) => {
@@ -102,6 +104,7 @@ export class KafkaTopicAdmin implements TopicAdmin {
     const matches = nameMatcher(options.filter, options.regex);
     const admin = await this.admin();
     // One Metadata request for every topic (what kafka-topics.sh --describe does), not one per topic.
+    // Partitions without a leader (a broker down) are listed and counted, not an error for the whole list.
     const { topics } = await this.call('fetch topic metadata', () => admin.fetchTopicMetadata());
     const rows: TopicSummary[] = topics
       .filter((t) => matches(t.name))
@@ -111,11 +114,15 @@ export class KafkaTopicAdmin implements TopicAdmin {
         replicationFactor: Math.max(0, ...t.partitions.map((p) => p.replicas.length)),
         internal: isInternalTopic(t.name),
         partitioned: true,
+        underReplicatedPartitions: t.partitions.filter((p) => !isOffline(p) && isUnderReplicated(p)).length,
+        offlinePartitions: t.partitions.filter(isOffline).length,
       }))
       .filter((t) => options.includeInternal || !t.internal)
       .sort((a, b) => a.name.localeCompare(b.name));
     if (options.offsets) {
       await mapLimit(rows, 8, async (row) => {
+        // an offline partition's offsets cannot be read: the count is left out rather than understated
+        if (row.offlinePartitions) return;
         const offsets = await this.call(
           'fetch offsets',
           () => admin.fetchTopicOffsets(row.name),
@@ -130,15 +137,20 @@ export class KafkaTopicAdmin implements TopicAdmin {
   async describe(name: string, options: { allConfigs?: boolean }): Promise<TopicDescription> {
     const topic = await this.metadata(name);
     const admin = await this.admin();
+    // kafkajs asks every partition's leader for offsets: with a partition offline there is none to ask, so
+    // the offsets of such a topic are left out (the partitions table shows '-') and the rest is described
+    const anyOffline = topic.partitions.some(isOffline);
     const [offsets, configs] = await Promise.all([
-      this.call('fetch offsets', () => admin.fetchTopicOffsets(name), `topic "${name}"`),
+      anyOffline
+        ? Promise.resolve([] as Array<{ partition: number; low: string; high: string }>)
+        : this.call('fetch offsets', () => admin.fetchTopicOffsets(name), `topic "${name}"`),
       this.readConfigs(name),
     ]);
     const offsetsByPartition = new Map(offsets.map((o) => [o.partition, o]));
     const partitionDetails: PartitionDetail[] = topic.partitions
       .map((p) => {
         const o = offsetsByPartition.get(p.partitionId);
-        const offline = p.leader < 0 || (p.offlineReplicas?.length ?? 0) === p.replicas.length;
+        const offline = isOffline(p);
         return {
           partition: p.partitionId,
           leader: p.leader,
@@ -148,7 +160,7 @@ export class KafkaTopicAdmin implements TopicAdmin {
           earliestOffset: o?.low,
           latestOffset: o?.high,
           messages: o ? Number(o.high) - Number(o.low) : undefined,
-          underReplicated: p.isr.length < p.replicas.length,
+          underReplicated: isUnderReplicated(p),
           offline,
         };
       })
@@ -161,7 +173,8 @@ export class KafkaTopicAdmin implements TopicAdmin {
       partitions: partitionDetails.length,
       replicationFactor: Math.max(0, ...partitionDetails.map((p) => p.replicas?.length ?? 0)),
       internal: isInternalTopic(name),
-      underReplicatedPartitions: partitionDetails.filter((p) => p.underReplicated).length,
+      // one state per partition, as the STATUS column shows it: an offline partition counts as offline only
+      underReplicatedPartitions: partitionDetails.filter((p) => p.underReplicated && !p.offline).length,
       offlinePartitions: partitionDetails.filter((p) => p.offline).length,
       partitionDetails,
       configs: options.allConfigs ? configs : configs.filter((c) => !c.isDefault),
@@ -510,4 +523,14 @@ function unknownKeys(keys: string[], topic: string): UsageError {
 /** Kafka's own internal topics and the `__`-prefixed ones tools create (Connect, Streams, Schema Registry). */
 export function isInternalTopic(name: string): boolean {
   return name.startsWith('__');
+}
+
+/** No leader (its replicas' brokers are down or fenced), or every replica offline. */
+export function isOffline(p: Pick<PartitionMetadata, 'leader' | 'replicas' | 'offlineReplicas'>): boolean {
+  return p.leader < 0 || (p.offlineReplicas?.length ?? 0) >= p.replicas.length;
+}
+
+/** Fewer in-sync replicas than replicas (kafka-topics.sh --under-replicated-partitions). */
+export function isUnderReplicated(p: Pick<PartitionMetadata, 'isr' | 'replicas'>): boolean {
+  return p.isr.length < p.replicas.length;
 }

@@ -141,13 +141,29 @@ export class PulsarNamespaceAdmin implements NamespaceAdmin {
       if (error instanceof MqctlError && error.exitCode === 2) {
         throw new UsageError(
           `cannot delete namespace "${name}": ${error.message.replace(/^namespace "[^"]*": /, '')}`,
-          {
-            hint: 'delete its topics first, or pass --force to delete them with it',
-          },
+          { hint: options.force ? 'delete its topics first' : await this.notEmptyHint() },
         );
       }
       throw error;
     }
     return { name, deleted: true };
+  }
+
+  /**
+   * What to do about a namespace that still has topics. `--force` deletes them with it only where the broker
+   * allows forced deletion (forceDeleteNamespaceAllowed, off by default and on the local standalone), so it is
+   * offered only when the broker's runtime configuration says so; unreadable (no superuser role): both ways.
+   */
+  private async notEmptyHint(): Promise<string> {
+    const allowed = await this.http
+      .request<Record<string, unknown>>({ path: '/admin/v2/brokers/configuration/runtime' })
+      .then(
+        (config) => config?.forceDeleteNamespaceAllowed,
+        () => undefined,
+      );
+    if (String(allowed) === 'true') return 'delete its topics first, or pass --force to delete them with it';
+    if (String(allowed) === 'false')
+      return 'delete its topics first (this broker refuses --force: forceDeleteNamespaceAllowed is off)';
+    return 'delete its topics first; --force deletes them with it where the broker sets forceDeleteNamespaceAllowed=true';
   }
 }

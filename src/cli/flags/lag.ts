@@ -1,4 +1,6 @@
 import { Flags } from '@oclif/core';
+import type { ResolvedContext } from '../../config/types';
+import { METRIC_NAMINGS, type MetricNaming, type PrometheusOptions } from '../../lag/prometheus';
 import { LAG_OUTPUT_FORMATS } from '../../lag/render';
 
 /** Flags shared by `mqctl lag` and `mqctl lag serve`. */
@@ -64,3 +66,30 @@ export const lagOutputFlag = {
     helpGroup: 'GLOBAL',
   }),
 };
+
+/** How Prometheus metrics are named and labelled: `lag serve`, and `lag -o prometheus` (the same series). */
+export const lagMetricFlags = {
+  'metric-names': Flags.option({
+    description: 'metric naming: mqctl, or kafka-lag-exporter for a drop-in replacement of its dashboards',
+    options: METRIC_NAMINGS,
+    default: 'mqctl',
+  })(),
+  'cluster-name': Flags.string({
+    description: 'value of the cluster_name label (default: the context name, else the broker address)',
+  }),
+};
+
+/**
+ * The metric options of `lagMetricFlags`. cluster_name is --cluster-name, else the name of the context in use,
+ * else undefined (the renderer then uses the broker address): a cluster served by `lag serve` and printed by
+ * `lag -o prometheus` through the same context gets the same label.
+ */
+export function prometheusOptionsFromFlags(
+  flags: { 'metric-names': MetricNaming; 'cluster-name'?: string },
+  context: Pick<ResolvedContext, 'name' | 'source'>,
+): PrometheusOptions {
+  return {
+    naming: flags['metric-names'],
+    clusterName: flags['cluster-name'] ?? (context.source === 'config' ? context.name : undefined),
+  };
+}

@@ -33,7 +33,8 @@ export const perfRunFlags = {
     description: 'write an HdrHistogram interval log (.hlog, µs, tagged per histogram) to FILE',
   }),
   hgrm: Flags.string({
-    description: 'write the percentile distribution (.hgrm, ms) to FILE (+ FILE.<histogram>.hgrm)',
+    description:
+      'write the percentile distribution (.hgrm, ms) to FILE: response latency (perf consume: e2e); each other histogram beside it, .hgrm replaced by .<histogram>.hgrm (run.hgrm: run.service.hgrm, run.send_delay.hgrm, run.e2e.hgrm)',
   }),
   report: Flags.string({ description: 'write a self-contained HTML report (charts) to FILE.html' }),
   'max-errors': Flags.string({

@@ -268,10 +268,19 @@ describe('Pulsar topics, tenants and namespaces (real broker at 127.0.0.1:8080)'
       (await namespaces.createNamespace(ns, { ifNotExists: true, dryRun: false })).alreadyExisted,
       true,
     );
-    // A topic in it: deleting the namespace is refused without --force.
+    // A topic in it: deleting the namespace is refused without --force, and the hint does not offer --force
+    // on a broker that refuses it (forceDeleteNamespaceAllowed off, as on the local standalone).
     const topic = `${ns}/${uniqueName('t')}`;
     await topics.create({ name: topic, configs: {}, ifNotExists: false, dryRun: false });
-    await rejectsWith(namespaces.deleteNamespace(ns, { force: false }), 2, /cannot delete namespace/);
+    const notEmpty = await rejectsWith(
+      namespaces.deleteNamespace(ns, { force: false }),
+      2,
+      /cannot delete namespace/,
+    );
+    assert.equal(
+      notEmpty.hint,
+      'delete its topics first (this broker refuses --force: forceDeleteNamespaceAllowed is off)',
+    );
     await topics.delete([topic], {});
     await namespaces.deleteNamespace(ns, { force: false });
     assert.ok(!(await namespaces.listNamespaces('public')).some((n) => n.name === ns));
