@@ -117,8 +117,9 @@ export function copyBytes(m: {
 }): number {
   let n = 24 + byteLength(m.key) + byteLength(m.value);
   for (const [name, value] of Object.entries(m.headers ?? {})) {
-    n += Buffer.byteLength(name) + 4;
-    for (const v of Array.isArray(value) ? value : [value]) n += byteLength(v);
+    // a repeated header (one value per retry hop) is one record header per value, each with its name
+    const nameBytes = Buffer.byteLength(name) + 4;
+    for (const v of Array.isArray(value) ? value : [value]) n += nameBytes + byteLength(v);
   }
   return n;
 }
