@@ -211,7 +211,7 @@ export function checkKafkajsLoad(
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const KAFKAJS_VERSION = (require('kafkajs/package.json') as { version: string }).version;
+export const KAFKAJS_VERSION = (require('kafkajs/package.json') as { version: string }).version;
 checkKafkajsLoad(
   KAFKAJS_VERSION,
   (Module as unknown as { _cache: Record<string, NodeJS.Module> })._cache,

@@ -2,6 +2,7 @@ import {
   AssignerProtocol,
   CompressionTypes,
   ConfigResourceTypes,
+  KAFKAJS_VERSION,
   PartitionAssigners,
   Partitioners,
   type Consumer,
@@ -25,9 +26,6 @@ import { waitForTopicLeaders } from './wait';
 import { mapKafkaError } from './errors';
 import { createRdkafkaPerfProducer } from './perf-rdkafka';
 import { KafkaFetchConsumer } from './perf-fetch';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const KAFKAJS_VERSION = (require('kafkajs/package.json') as { version: string }).version;
 
 const COMPRESSION: Record<string, CompressionTypes> = {
   none: CompressionTypes.None,
