@@ -101,6 +101,28 @@ export default tseslint.config(
               except: ['./contracts'],
               message: 'a contract imports no broker kind or factory',
             },
+            // src/brokers/ reaches up into a capability folder only for the pure modules the kinds share with
+            // it (DEVELOPING.md "Layers"): DLQ types, header codecs, the replay decision, the Filter type, the lag
+            // model, name validators and mapLimit. Nothing else of src/<capability>/ or src/*.ts.
+            {
+              target: './src/brokers',
+              from: [
+                './src/!(brokers|core|config|util|dlq|lag|topics)/**/*',
+                './src/*.ts',
+                './src/{dlq,lag,topics}/*/**/*',
+                './src/dlq/!(filter|headers|replay|types).ts',
+                './src/lag/!(model).ts',
+                './src/topics/!(validate).ts',
+              ],
+              message:
+                'src/brokers/ imports from a capability folder only dlq/{filter,headers,replay,types}, lag/model and topics/validate (pure modules; see DEVELOPING.md "Layers")',
+            },
+            // ...and those modules import nothing of src/brokers/, so the files stay acyclic.
+            {
+              target: ['./src/dlq/{filter,headers,replay,types}.ts', './src/lag/model.ts', './src/topics/validate.ts'],
+              from: './src/brokers',
+              message: 'src/brokers/ imports this module, so it imports nothing of src/brokers/',
+            },
             // src/core (errors, renderers) depends on nothing of the project.
             {
               target: './src/core',
