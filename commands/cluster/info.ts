@@ -1,6 +1,5 @@
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { renderJson, renderYaml, renderCsv, col } from '../../src/core/output';
-import { getClusterInfo, renderClusterInfo } from '../../src/cluster/info';
+import { getClusterInfo, renderClusterInfoAs } from '../../src/cluster/info';
 
 export default class ClusterInfoCommand extends BaseCommand<typeof ClusterInfoCommand> {
   static override summary = 'Show the broker version, nodes, controller or leader, and the data path in use';
@@ -17,26 +16,6 @@ export default class ClusterInfoCommand extends BaseCommand<typeof ClusterInfoCo
   async run(): Promise<void> {
     const connection = await this.connect();
     const info = await getClusterInfo(connection);
-    switch (this.outputFormat) {
-      case 'json':
-        return this.out(renderJson(info));
-      case 'yaml':
-        return this.out(renderYaml(info));
-      case 'csv':
-        return this.out(
-          renderCsv(
-            info.nodes.map((n) => ({ ...n, kind: info.kind, version: info.version })),
-            [
-              col('kind', 'kind'),
-              col('id', 'id'),
-              col('address', 'address'),
-              col('role', 'role'),
-              col('version', 'version'),
-            ],
-          ),
-        );
-      case 'table':
-        return this.out(renderClusterInfo(info, this.style));
-    }
+    this.out(renderClusterInfoAs(info, this.outputFormat, this.style));
   }
 }

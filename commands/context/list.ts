@@ -1,6 +1,6 @@
 import { BaseCommand, commonFlags, formatFlags } from '../../src/cli/base-command';
-import { col, renderList } from '../../src/core/output';
-import { listContexts, type ContextSummary } from '../../src/config/contexts';
+import { listContexts } from '../../src/config/contexts';
+import { renderContextList } from '../../src/config/render';
 import { ConfigStore } from '../../src/config/store';
 
 export default class ContextList extends BaseCommand<typeof ContextList> {
@@ -12,18 +12,6 @@ export default class ContextList extends BaseCommand<typeof ContextList> {
 
   async run(): Promise<void> {
     const rows = listContexts(new ConfigStore());
-    this.out(
-      renderList<ContextSummary>(
-        this.outputFormat,
-        rows,
-        [
-          { header: 'CURRENT', get: (r) => (r.current ? '*' : '') },
-          col('NAME', 'name'),
-          col('KIND', 'kind'),
-          col('TARGET', 'target'),
-        ],
-        this.style,
-      ),
-    );
+    this.out(renderContextList(rows, this.outputFormat, this.style));
   }
 }

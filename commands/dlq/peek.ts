@@ -1,12 +1,10 @@
 import { Flags } from '@oclif/core';
 import { dlqFor } from '../../src/brokers/dlq';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { renderList, type Column } from '../../src/core/output';
 import { buildFilter } from '../../src/dlq/filter';
 import { dlqArg, filterFlags } from '../../src/cli/flags/dlq';
 import { peekDlq } from '../../src/dlq/inspect';
-import { formatPayload, messageDocument, renderMessage } from '../../src/dlq/render';
-import type { DlqMessage } from '../../src/dlq/types';
+import { renderPeek } from '../../src/dlq/render';
 
 export default class DlqPeekCommand extends BaseCommand<typeof DlqPeekCommand> {
   static override summary = 'Show DLQ messages with decoded origin, error, headers, key and payload';
@@ -42,38 +40,11 @@ unchanged, but RabbitMQ marks them redelivered, and on a quorum queue each peek 
       filter,
       signal: this.signal,
     });
-    const format = this.outputFormat;
-    if (format === 'table') {
-      const bold = (s: string) => (this.style.color ? `\u001b[1m${s}\u001b[22m` : s);
-      this.out(
-        result.messages.length === 0
-          ? `(no matching messages in ${result.dlq}; examined ${result.examined})`
-          : result.messages.map((m) => renderMessage(m, bold)).join('\n\n'),
-      );
+    this.out(renderPeek(result, filter.description, this.outputFormat, this.style));
+    if (this.outputFormat === 'table') {
       this.note(
         `${result.messages.length} shown, ${result.examined} examined (filter: ${filter.description})`,
       );
-      return;
     }
-    const columns: Column<DlqMessage>[] = [
-      { header: 'partition', get: (m) => m.partition },
-      { header: 'position', get: (m) => m.position },
-      { header: 'timestamp', get: (m) => (m.timestamp ? new Date(m.timestamp).toISOString() : undefined) },
-      { header: 'origin', get: (m) => m.origin.topic },
-      { header: 'originPartition', get: (m) => m.origin.partition },
-      { header: 'originOffset', get: (m) => m.origin.offset ?? m.origin.messageId },
-      { header: 'errorClass', get: (m) => m.error.className },
-      { header: 'errorMessage', get: (m) => m.error.message },
-      { header: 'replays', get: (m) => m.replay.count },
-      { header: 'key', get: (m) => (m.key ? formatPayload(m.key).text : undefined) },
-      { header: 'payload', get: (m) => formatPayload(m.payload).text },
-    ];
-    this.out(
-      renderList(format, result.messages, columns, this.style, result.messages.map(messageDocument), {
-        dlq: result.dlq,
-        examined: result.examined,
-        filter: filter.description,
-      }),
-    );
   }
 }

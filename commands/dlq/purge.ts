@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
 import { dlqFor } from '../../src/brokers/dlq';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { renderJson, renderKeyValues, renderYaml, renderCsv } from '../../src/core/output';
 import { buildFilter } from '../../src/dlq/filter';
+import { renderPurgeSummary } from '../../src/dlq/render';
 import { dlqArg, filterFlags } from '../../src/cli/flags/dlq';
 
 export default class DlqPurgeCommand extends BaseCommand<typeof DlqPurgeCommand> {
@@ -35,34 +35,6 @@ filter acks the selected messages on them.`;
       flags.yes,
     );
     const result = await access.purge(this.args.dlq, { filter, signal: this.signal });
-    switch (this.outputFormat) {
-      case 'json':
-        return this.out(renderJson(result));
-      case 'yaml':
-        return this.out(renderYaml(result));
-      case 'csv':
-        return this.out(
-          renderCsv(
-            [result],
-            (['dlq', 'purged', 'kept', 'method'] as const).map((k) => ({
-              header: k,
-              get: (r: typeof result) => r[k],
-            })),
-          ),
-        );
-      case 'table':
-        this.out(
-          renderKeyValues(
-            [
-              ['dlq', result.dlq],
-              ['purged', result.purged],
-              ['kept', result.kept],
-              ['method', result.method],
-              ...result.notes.map((n) => ['note', n] as [string, unknown]),
-            ],
-            this.style,
-          ),
-        );
-    }
+    this.out(renderPurgeSummary(result, this.outputFormat, this.style));
   }
 }

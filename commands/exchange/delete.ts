@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { col, renderList } from '../../src/core/output';
 import { bindingAdminFor, exchangeAdminFor } from '../../src/brokers/queues';
 import { exchangeQuestion } from '../../src/topics/prompt';
+import { renderVhostDeletion } from '../../src/topics/render';
 
 export default class ExchangeDeleteCommand extends BaseCommand<typeof ExchangeDeleteCommand> {
   static override writes = true;
@@ -37,16 +37,6 @@ export default class ExchangeDeleteCommand extends BaseCommand<typeof ExchangeDe
       this.flags.yes,
     );
     const results = await admin.deleteExchanges(names, { ifUnused: this.flags['if-unused'] });
-    if (this.outputFormat === 'table')
-      this.out(results.map((r) => `deleted exchange ${r.name} in vhost ${r.vhost}`).join('\n'));
-    else
-      this.out(
-        renderList(
-          this.outputFormat,
-          results,
-          [col('NAME', 'name'), col('VHOST', 'vhost'), col('DELETED', 'deleted')],
-          this.style,
-        ),
-      );
+    this.out(renderVhostDeletion(this.outputFormat, 'exchange', results, this.style));
   }
 }

@@ -1,6 +1,6 @@
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { renderList, type Column } from '../../src/core/output';
-import { groupAdminFor, type GroupInfo } from '../../src/brokers/group-admin';
+import { groupAdminFor } from '../../src/brokers/group-admin';
+import { renderGroupList } from '../../src/lag/render';
 import { Flags } from '@oclif/core';
 
 export default class GroupListCommand extends BaseCommand<typeof GroupListCommand> {
@@ -28,13 +28,6 @@ export default class GroupListCommand extends BaseCommand<typeof GroupListComman
       topics: this.flags.topic ?? [],
       namespace: this.flags.namespace,
     });
-    const columns: Column<GroupInfo>[] = [{ header: 'GROUP', get: (g) => g.group }];
-    if (groups.some((g) => g.kind === 'pulsar')) columns.push({ header: 'TOPIC', get: (g) => g.topic });
-    columns.push(
-      { header: 'STATE', get: (g) => g.state },
-      { header: groups[0]?.kind === 'rabbitmq' ? 'TYPE' : 'PROTOCOL', get: (g) => g.protocol },
-      { header: 'MEMBERS', get: (g) => g.members, align: 'right' },
-    );
-    this.out(renderList(this.outputFormat, groups, columns, this.style, groups));
+    this.out(renderGroupList(groups, this.outputFormat, this.style));
   }
 }

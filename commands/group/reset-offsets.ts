@@ -1,9 +1,9 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
 import { UsageError } from '../../src/core/errors';
-import { renderObject, type Column } from '../../src/core/output';
-import { groupAdminFor, type ResetPlanRow } from '../../src/brokers/group-admin';
+import { groupAdminFor } from '../../src/brokers/group-admin';
 import { parseResetSpec, parseTopicPartitions, writeResetPlan } from '../../src/lag/options';
+import { renderResetPlan } from '../../src/lag/render';
 import { resetQuestion } from '../../src/topics/prompt';
 
 export default class GroupResetOffsetsCommand extends BaseCommand<typeof GroupResetOffsetsCommand> {
@@ -61,32 +61,14 @@ Pulsar: resets a subscription cursor (--to-earliest, --to-latest, --to-datetime,
     const plan = await admin.planReset(this.args.group, targets, spec);
     if (this.flags.export) writeResetPlan(this.flags.export, plan);
 
-    const columns: Column<ResetPlanRow>[] =
-      plan.kind === 'pulsar'
-        ? [
-            { header: 'SUBSCRIPTION', get: (r) => r.group },
-            { header: 'TOPIC', get: (r) => r.topic },
-            { header: 'BACKLOG', get: (r) => r.backlogBefore, align: 'right' },
-            { header: 'ACTION', get: (r) => r.action },
-          ]
-        : [
-            { header: 'GROUP', get: (r) => r.group },
-            { header: 'TOPIC', get: (r) => r.topic },
-            { header: 'PARTITION', get: (r) => r.partition, align: 'right' },
-            { header: 'CURRENT-OFFSET', get: (r) => r.currentOffset, align: 'right' },
-            { header: 'NEW-OFFSET', get: (r) => r.newOffset, align: 'right' },
-            { header: 'LOG-START-OFFSET', get: (r) => r.logStartOffset, align: 'right' },
-            { header: 'LOG-END-OFFSET', get: (r) => r.logEndOffset, align: 'right' },
-          ];
-
     if (!this.flags.execute) {
-      this.out(renderObject(this.outputFormat, { executed: false, plan }, plan.rows, columns, this.style));
+      this.out(renderResetPlan(plan, false, this.outputFormat, this.style));
       this.note('dry run: nothing changed (add --execute to apply)');
       return;
     }
     await this.confirm(resetQuestion(this.args.group, plan.rows, plan.kind), this.flags.yes);
     await admin.executeReset(plan);
-    this.out(renderObject(this.outputFormat, { executed: true, plan }, plan.rows, columns, this.style));
+    this.out(renderResetPlan(plan, true, this.outputFormat, this.style));
     this.note(`applied: ${plan.rows.length} row(s) of ${this.args.group}`);
   }
 }

@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
 import { UsageError } from '../../src/core/errors';
-import { renderObject } from '../../src/core/output';
-import { groupAdminFor, type SkipResult } from '../../src/brokers/group-admin';
+import { groupAdminFor } from '../../src/brokers/group-admin';
+import { renderSkipResult } from '../../src/lag/render';
 
 export default class GroupSkipCommand extends BaseCommand<typeof GroupSkipCommand> {
   static override writes = true;
@@ -35,19 +35,6 @@ export default class GroupSkipCommand extends BaseCommand<typeof GroupSkipComman
       this.flags.topic,
       this.flags.all ? 'all' : this.flags.count!,
     );
-    this.out(
-      renderObject<SkipResult>(
-        this.outputFormat,
-        result,
-        [result],
-        [
-          { header: 'SUBSCRIPTION', get: (r) => r.group },
-          { header: 'TOPIC', get: (r) => r.topic },
-          { header: 'BACKLOG-BEFORE', get: (r) => r.backlogBefore, align: 'right' },
-          { header: 'BACKLOG-AFTER', get: (r) => r.backlogAfter, align: 'right' },
-        ],
-        this.style,
-      ),
-    );
+    this.out(renderSkipResult(result, this.outputFormat, this.style));
   }
 }

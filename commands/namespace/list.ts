@@ -1,7 +1,8 @@
 import { Args } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { col, renderList } from '../../src/core/output';
+import { renderList } from '../../src/core/output';
 import { namespaceAdminFor } from '../../src/brokers/namespaces';
+import { NAMESPACE_COLUMNS } from '../../src/topics/render';
 
 export default class NamespaceListCommand extends BaseCommand<typeof NamespaceListCommand> {
   static override summary = 'List Pulsar namespaces of one tenant, or of every tenant';
@@ -14,13 +15,6 @@ export default class NamespaceListCommand extends BaseCommand<typeof NamespaceLi
 
   async run(): Promise<void> {
     const rows = await namespaceAdminFor(await this.connect(), 'namespace').listNamespaces(this.args.tenant);
-    this.out(
-      renderList(
-        this.outputFormat,
-        rows,
-        [col('NAME', 'name'), col('TENANT', 'tenant'), col('NAMESPACE', 'namespace')],
-        this.style,
-      ),
-    );
+    this.out(renderList(this.outputFormat, rows, NAMESPACE_COLUMNS, this.style));
   }
 }

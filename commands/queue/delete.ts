@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { col, renderList } from '../../src/core/output';
 import { queueAdminFor } from '../../src/brokers/queues';
 import { queueQuestion } from '../../src/topics/prompt';
+import { renderVhostDeletion } from '../../src/topics/render';
 
 export default class QueueDeleteCommand extends BaseCommand<typeof QueueDeleteCommand> {
   static override writes = true;
@@ -31,16 +31,6 @@ export default class QueueDeleteCommand extends BaseCommand<typeof QueueDeleteCo
       ifEmpty: this.flags['if-empty'],
       ifUnused: this.flags['if-unused'],
     });
-    if (this.outputFormat === 'table')
-      this.out(results.map((r) => `deleted queue ${r.name} in vhost ${r.vhost}`).join('\n'));
-    else
-      this.out(
-        renderList(
-          this.outputFormat,
-          results,
-          [col('NAME', 'name'), col('VHOST', 'vhost'), col('DELETED', 'deleted')],
-          this.style,
-        ),
-      );
+    this.out(renderVhostDeletion(this.outputFormat, 'queue', results, this.style));
   }
 }

@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { renderList, col } from '../../src/core/output';
+import { renderList } from '../../src/core/output';
 import { queueAdminFor } from '../../src/brokers/queues';
-import { QUEUE_COLUMNS } from '../../src/topics/render';
+import { queueListColumns } from '../../src/topics/render';
 
 export default class QueueListCommand extends BaseCommand<typeof QueueListCommand> {
   static override summary =
@@ -29,7 +29,6 @@ export default class QueueListCommand extends BaseCommand<typeof QueueListComman
       regex: this.flags.regex !== undefined,
       allVhosts: this.flags['all-vhosts'],
     });
-    const columns = this.flags['all-vhosts'] ? [col('VHOST', 'vhost'), ...QUEUE_COLUMNS] : QUEUE_COLUMNS;
-    this.out(renderList(this.outputFormat, rows, columns as typeof QUEUE_COLUMNS, this.style));
+    this.out(renderList(this.outputFormat, rows, queueListColumns(this.flags['all-vhosts']), this.style));
   }
 }

@@ -1,6 +1,7 @@
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { col, renderList } from '../../src/core/output';
+import { renderList } from '../../src/core/output';
 import { namespaceAdminFor } from '../../src/brokers/namespaces';
+import { TENANT_COLUMNS } from '../../src/topics/render';
 
 export default class TenantListCommand extends BaseCommand<typeof TenantListCommand> {
   static override summary = 'List Pulsar tenants with their admin roles and allowed clusters';
@@ -12,13 +13,6 @@ export default class TenantListCommand extends BaseCommand<typeof TenantListComm
 
   async run(): Promise<void> {
     const rows = await namespaceAdminFor(await this.connect(), 'tenant').listTenants();
-    this.out(
-      renderList(
-        this.outputFormat,
-        rows,
-        [col('NAME', 'name'), col('ADMIN-ROLES', 'adminRoles'), col('ALLOWED-CLUSTERS', 'allowedClusters')],
-        this.style,
-      ),
-    );
+    this.out(renderList(this.outputFormat, rows, TENANT_COLUMNS, this.style));
   }
 }

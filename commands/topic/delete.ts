@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
-import { renderList, col } from '../../src/core/output';
 import { topicAdminFor } from '../../src/brokers/topics';
 import { topicDeleteQuestion } from '../../src/topics/prompt';
+import { renderTopicDeletion } from '../../src/topics/render';
 
 export default class TopicDeleteCommand extends BaseCommand<typeof TopicDeleteCommand> {
   static override writes = true;
@@ -37,12 +37,6 @@ export default class TopicDeleteCommand extends BaseCommand<typeof TopicDeleteCo
       this.flags.yes,
     );
     const results = await admin.delete(names, { force: this.flags.force });
-    if (this.outputFormat === 'table') {
-      this.out(results.map((r) => `deleted topic ${r.name}`).join('\n'));
-    } else {
-      this.out(
-        renderList(this.outputFormat, results, [col('NAME', 'name'), col('DELETED', 'deleted')], this.style),
-      );
-    }
+    this.out(renderTopicDeletion(this.outputFormat, results, this.style));
   }
 }

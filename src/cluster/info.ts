@@ -1,5 +1,15 @@
 import type { BrokerConnection, ClusterInfo } from '../brokers/types';
-import { renderKeyValues, renderSections, renderTable, col, type RenderStyle } from '../core/output';
+import {
+  renderCsv,
+  renderJson,
+  renderKeyValues,
+  renderSections,
+  renderTable,
+  renderYaml,
+  col,
+  type OutputFormat,
+  type RenderStyle,
+} from '../core/output';
 
 export async function getClusterInfo(connection: BrokerConnection): Promise<ClusterInfo> {
   return connection.clusterInfo();
@@ -30,4 +40,27 @@ export function renderClusterInfo(info: ClusterInfo, style: RenderStyle): string
     ],
     style,
   );
+}
+
+/** `cluster info` in the requested output format; CSV has one row per node, with the cluster's kind and version. */
+export function renderClusterInfoAs(info: ClusterInfo, format: OutputFormat, style: RenderStyle): string {
+  switch (format) {
+    case 'json':
+      return renderJson(info);
+    case 'yaml':
+      return renderYaml(info);
+    case 'csv':
+      return renderCsv(
+        info.nodes.map((n) => ({ ...n, kind: info.kind, version: info.version })),
+        [
+          col('kind', 'kind'),
+          col('id', 'id'),
+          col('address', 'address'),
+          col('role', 'role'),
+          col('version', 'version'),
+        ],
+      );
+    case 'table':
+      return renderClusterInfo(info, style);
+  }
 }

@@ -1,7 +1,9 @@
+import type { PurgeSummary } from '../brokers/contracts/dlq';
 import {
   renderCsv,
   renderJson,
   renderKeyValues,
+  renderList,
   renderSections,
   renderTable,
   renderYaml,
@@ -10,9 +12,10 @@ import {
   type RenderStyle,
 } from '../core/output';
 import { formatDuration } from '../util/duration';
+import type { PeekResult } from './inspect';
 import type { PlannedReplay, ReplaySummary } from './replay';
 import type { DlqGroupCount, DlqStats } from './stats';
-import type { DlqMessage, RetryStage } from './types';
+import type { DlqMessage, DlqSummaryRow, RetryStage } from './types';
 
 export type PayloadEncoding = 'json' | 'text' | 'hex' | 'empty';
 
@@ -299,3 +302,108 @@ export const retryStageColumns: Column<RetryStage>[] = [
   { header: 'NEXT DUE', get: (st) => (st.nextDueAt ? new Date(st.nextDueAt).toISOString() : '-') },
   { header: 'TTL', get: (st) => (st.ttlMs !== undefined ? formatDuration(st.ttlMs) : '-') },
 ];
+
+const DLQ_LIST_COLUMNS: Column<DlqSummaryRow>[] = [
+  { header: 'DLQ', get: (r) => r.name },
+  { header: 'DEPTH', get: (r) => r.depth, align: 'right' },
+  {
+    // Kafka keeps replayed records: what a replay job still has to copy (the job with the fewest left).
+    header: 'LEFT (JOB)',
+    get: (r) =>
+      r.replayJobs?.length
+        ? `${r.replayJobs[0]!.left} (${r.replayJobs[0]!.jobId.replace(/^mqctl-dlq-replay-/, '')}` +
+          `${r.replayJobs.length > 1 ? ` +${r.replayJobs.length - 1} jobs` : ''})`
+        : '-',
+    align: 'right',
+  },
+  {
+    header: 'OLDEST',
+    get: (r) => (r.oldestAgeMs === undefined ? '-' : `${formatDuration(r.oldestAgeMs)} ago`),
+  },
+  {
+    header: 'NEWEST',
+    get: (r) => (r.newestAgeMs === undefined ? '-' : `${formatDuration(r.newestAgeMs)} ago`),
+  },
+  { header: 'SOURCES', get: (r) => (r.sources.length ? r.sources.join(',') : '-') },
+  {
+    // Retry chain (Spring retry topics, Pulsar retry letter topic, RabbitMQ TTL retry queues): per stage
+    // waiting (not yet due) / depth, the most attempts, TTL, next due time; then how many reached the DLQ.
+    header: 'RETRY CHAIN',
+    get: (r) => retryChainCell(r.retryChain, r.depth),
+  },
+  { header: 'FOUND BY', get: (r) => r.recognisedBy },
+];
+
+/** `dlq list` in the requested output format (JSON and YAML items carry ISO timestamps). */
+export function renderDlqList(rows: DlqSummaryRow[], format: OutputFormat, style: RenderStyle): string {
+  const doc = rows.map((r) => ({
+    ...r,
+    oldestTimestamp: r.oldestTimestamp === undefined ? undefined : new Date(r.oldestTimestamp).toISOString(),
+    newestTimestamp: r.newestTimestamp === undefined ? undefined : new Date(r.newestTimestamp).toISOString(),
+  }));
+  return renderList(format, rows, DLQ_LIST_COLUMNS, style, doc);
+}
+
+/** `dlq peek`'s CSV columns (a table shows each message whole, JSON and YAML its messageDocument). */
+const PEEK_COLUMNS: Column<DlqMessage>[] = [
+  { header: 'partition', get: (m) => m.partition },
+  { header: 'position', get: (m) => m.position },
+  { header: 'timestamp', get: (m) => (m.timestamp ? new Date(m.timestamp).toISOString() : undefined) },
+  { header: 'origin', get: (m) => m.origin.topic },
+  { header: 'originPartition', get: (m) => m.origin.partition },
+  { header: 'originOffset', get: (m) => m.origin.offset ?? m.origin.messageId },
+  { header: 'errorClass', get: (m) => m.error.className },
+  { header: 'errorMessage', get: (m) => m.error.message },
+  { header: 'replays', get: (m) => m.replay.count },
+  { header: 'key', get: (m) => (m.key ? formatPayload(m.key).text : undefined) },
+  { header: 'payload', get: (m) => formatPayload(m.payload).text },
+];
+
+/** `dlq peek` in the requested output format; `filter` is the filter's description. */
+export function renderPeek(
+  result: PeekResult,
+  filter: string,
+  format: OutputFormat,
+  style: RenderStyle,
+): string {
+  if (format === 'table') {
+    const bold = (s: string) => (style.color ? `\u001b[1m${s}\u001b[22m` : s);
+    return result.messages.length === 0
+      ? `(no matching messages in ${result.dlq}; examined ${result.examined})`
+      : result.messages.map((m) => renderMessage(m, bold)).join('\n\n');
+  }
+  return renderList(format, result.messages, PEEK_COLUMNS, style, result.messages.map(messageDocument), {
+    dlq: result.dlq,
+    examined: result.examined,
+    filter,
+  });
+}
+
+/** `dlq purge`'s result in the requested output format (a table: one line per fact, then the notes). */
+export function renderPurgeSummary(result: PurgeSummary, format: OutputFormat, style: RenderStyle): string {
+  switch (format) {
+    case 'json':
+      return renderJson(result);
+    case 'yaml':
+      return renderYaml(result);
+    case 'csv':
+      return renderCsv(
+        [result],
+        (['dlq', 'purged', 'kept', 'method'] as const).map((k) => ({
+          header: k,
+          get: (r: PurgeSummary) => r[k],
+        })),
+      );
+    case 'table':
+      return renderKeyValues(
+        [
+          ['dlq', result.dlq],
+          ['purged', result.purged],
+          ['kept', result.kept],
+          ['method', result.method],
+          ...result.notes.map((n) => ['note', n] as [string, unknown]),
+        ],
+        style,
+      );
+  }
+}

@@ -1,8 +1,17 @@
-import type { GroupDescription, GroupMember } from '../brokers/contracts/group-admin';
+import type {
+  GroupDescription,
+  GroupInfo,
+  GroupMember,
+  ResetPlan,
+  ResetPlanRow,
+  SkipResult,
+} from '../brokers/contracts/group-admin';
 import {
   renderCsv,
   renderJson,
   renderKeyValues,
+  renderList,
+  renderObject,
   renderSections,
   renderTable,
   renderYaml,
@@ -285,4 +294,63 @@ export async function renderGroupDescription(
       );
     }
   }
+}
+
+/** `group list`'s columns: TOPIC when there are Pulsar subscriptions; a RabbitMQ queue's TYPE stands where a protocol would. */
+function groupListColumns(groups: GroupInfo[]): Column<GroupInfo>[] {
+  const columns: Column<GroupInfo>[] = [{ header: 'GROUP', get: (g) => g.group }];
+  if (groups.some((g) => g.kind === 'pulsar')) columns.push({ header: 'TOPIC', get: (g) => g.topic });
+  columns.push(
+    { header: 'STATE', get: (g) => g.state },
+    { header: groups[0]?.kind === 'rabbitmq' ? 'TYPE' : 'PROTOCOL', get: (g) => g.protocol },
+    { header: 'MEMBERS', get: (g) => g.members, align: 'right' },
+  );
+  return columns;
+}
+
+/** `group list` in the requested output format. */
+export function renderGroupList(groups: GroupInfo[], format: OutputFormat, style: RenderStyle): string {
+  return renderList(format, groups, groupListColumns(groups), style, groups);
+}
+
+/** `group reset-offsets`' plan columns: a Pulsar subscription's backlog and action, a group's offsets per partition. */
+function resetPlanColumns(plan: ResetPlan): Column<ResetPlanRow>[] {
+  return plan.kind === 'pulsar'
+    ? [
+        { header: 'SUBSCRIPTION', get: (r) => r.group },
+        { header: 'TOPIC', get: (r) => r.topic },
+        { header: 'BACKLOG', get: (r) => r.backlogBefore, align: 'right' },
+        { header: 'ACTION', get: (r) => r.action },
+      ]
+    : [
+        { header: 'GROUP', get: (r) => r.group },
+        { header: 'TOPIC', get: (r) => r.topic },
+        { header: 'PARTITION', get: (r) => r.partition, align: 'right' },
+        { header: 'CURRENT-OFFSET', get: (r) => r.currentOffset, align: 'right' },
+        { header: 'NEW-OFFSET', get: (r) => r.newOffset, align: 'right' },
+        { header: 'LOG-START-OFFSET', get: (r) => r.logStartOffset, align: 'right' },
+        { header: 'LOG-END-OFFSET', get: (r) => r.logEndOffset, align: 'right' },
+      ];
+}
+
+/** `group reset-offsets`: the plan, applied (`executed`) or not, in the requested output format. */
+export function renderResetPlan(
+  plan: ResetPlan,
+  executed: boolean,
+  format: OutputFormat,
+  style: RenderStyle,
+): string {
+  return renderObject(format, { executed, plan }, plan.rows, resetPlanColumns(plan), style);
+}
+
+const SKIP_COLUMNS: Column<SkipResult>[] = [
+  { header: 'SUBSCRIPTION', get: (r) => r.group },
+  { header: 'TOPIC', get: (r) => r.topic },
+  { header: 'BACKLOG-BEFORE', get: (r) => r.backlogBefore, align: 'right' },
+  { header: 'BACKLOG-AFTER', get: (r) => r.backlogAfter, align: 'right' },
+];
+
+/** `group skip`'s result in the requested output format. */
+export function renderSkipResult(result: SkipResult, format: OutputFormat, style: RenderStyle): string {
+  return renderObject<SkipResult>(format, result, [result], SKIP_COLUMNS, style);
 }

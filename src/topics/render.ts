@@ -1,10 +1,13 @@
 import type { ConfigEntry, PartitionDetail, TopicDescription, TopicSummary } from '../brokers/topics';
 import type { BindingRow } from '../brokers/contracts/bindings';
 import type { ExchangeRow } from '../brokers/contracts/exchanges';
+import type { NamespaceRow, TenantRow } from '../brokers/contracts/namespaces';
 import type { QueueDescription, QueueRow } from '../brokers/contracts/queues';
+import type { TopicDeleteResult } from '../brokers/contracts/topics';
 import {
   col,
   renderKeyValues,
+  renderList,
   renderObject,
   renderSections,
   renderTable,
@@ -184,6 +187,11 @@ export const QUEUE_COLUMNS: Column<QueueRow>[] = [
   { header: 'DURABLE', get: (q) => (q.durable ? 'yes' : 'no') },
 ];
 
+/** `queue list`'s columns; with --all-vhosts each row says its vhost first. */
+export function queueListColumns(allVhosts: boolean): Column<QueueRow>[] {
+  return allVhosts ? [col('VHOST', 'vhost'), ...QUEUE_COLUMNS] : QUEUE_COLUMNS;
+}
+
 export const EXCHANGE_COLUMNS: Column<ExchangeRow>[] = [
   { header: 'NAME', get: (e) => (e.name === '' ? '(default)' : e.name) },
   col('TYPE', 'type'),
@@ -238,6 +246,45 @@ export function renderQueueDescription(q: QueueDescription, style: RenderStyle):
         body: q.bindings.length ? renderTable(q.bindings, BINDING_COLUMNS, style) : '(none)',
       },
     ],
+    style,
+  );
+}
+
+export const TENANT_COLUMNS: Column<TenantRow>[] = [
+  col('NAME', 'name'),
+  col('ADMIN-ROLES', 'adminRoles'),
+  col('ALLOWED-CLUSTERS', 'allowedClusters'),
+];
+
+export const NAMESPACE_COLUMNS: Column<NamespaceRow>[] = [
+  col('NAME', 'name'),
+  col('TENANT', 'tenant'),
+  col('NAMESPACE', 'namespace'),
+];
+
+/** `topic delete`'s result: a table is one `deleted topic NAME` line per topic, the other formats a list. */
+export function renderTopicDeletion(
+  format: OutputFormat,
+  results: TopicDeleteResult[],
+  style: RenderStyle,
+): string {
+  if (format === 'table') return results.map((r) => `deleted topic ${r.name}`).join('\n');
+  return renderList(format, results, [col('NAME', 'name'), col('DELETED', 'deleted')], style);
+}
+
+/** `queue delete` and `exchange delete`: a table is one line per name (with its vhost), the other formats a list. */
+export function renderVhostDeletion(
+  format: OutputFormat,
+  what: 'queue' | 'exchange',
+  results: Array<{ name: string; vhost: string; deleted: boolean }>,
+  style: RenderStyle,
+): string {
+  if (format === 'table')
+    return results.map((r) => `deleted ${what} ${r.name} in vhost ${r.vhost}`).join('\n');
+  return renderList(
+    format,
+    results,
+    [col('NAME', 'name'), col('VHOST', 'vhost'), col('DELETED', 'deleted')],
     style,
   );
 }
