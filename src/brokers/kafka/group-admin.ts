@@ -77,9 +77,16 @@ export class KafkaGroupAdmin implements GroupAdmin {
     const topicNames = [...new Set(targets.map((t) => t.topic))];
     for (const name of topicNames)
       refuseProtected('reset offsets on', { kind: 'kafka', type: 'topic', name });
-    const existing = new Set(await this.conn.call('list topics', () => admin.listTopics()));
+    const { names, internal } = await this.conn.listTopics();
+    const existing = new Set(names);
     for (const t of topicNames) {
       if (!existing.has(t)) throw new NotFoundError(`topic "${t}" not found on Kafka at ${this.conn.target}`);
+      refuseProtected('reset offsets on', {
+        kind: 'kafka',
+        type: 'topic',
+        name: t,
+        brokerInternal: internal.has(t),
+      });
     }
     const [ends, committed] = await Promise.all([
       this.offsets.topicOffsets(topicNames),
