@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LOCAL, requireKafka, requirePulsar, requireRabbit, uniqueName } from '../helpers/brokers';
-import { BIN, isolatedConfigEnv, runCli, type CliResult } from '../helpers/cli';
+import { isolatedConfigEnv, runCli, runOnTty, type CliResult } from '../helpers/cli';
 import { createKafkaTopics, kafkaConnection } from '../helpers/topics';
 import { tempDir } from '../helpers/tmp';
+import { TEST_SECRETS } from '../helpers/secrets';
 
 /**
  * Issue 11 items 1-4 and 6-9, end to end through bin/run.js against the local brokers. What a test checks on
@@ -313,7 +313,7 @@ describe('e2e safety: secrets (issue 11 items 6, 7, 8)', () => {
 
   it('a 0644 config holding a password warns on stderr on every run, with the fix, never the secret', async () => {
     const own = isolatedConfigEnv();
-    const secret = 'Gr0up-R3adable!';
+    const secret = TEST_SECRETS.groupReadable;
     mkdirSync(join(own.XDG_CONFIG_HOME!, 'mqctl'), { recursive: true });
     writeFileSync(
       own.MQCTL_CONFIG!,
@@ -382,34 +382,6 @@ describe('e2e safety: the config file never loses an update (issue 11 item 9)', 
     assert.equal(readFileSync(own.MQCTL_CONFIG!, 'utf8'), corrupt);
   });
 });
-
-/** Runs the CLI on a pseudo-terminal (util-linux `script`), typing `answer` at the prompt. */
-function runOnTty(args: string[], answer: string): Promise<{ code: number | null; output: string }> {
-  const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', quoted, '/dev/null'], {
-      env: { ...process.env, ...isolatedConfigEnv(), NO_COLOR: '1' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let output = '';
-    let answered = false;
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (!answered && /\[y\/N\]/.test(output)) {
-        answered = true;
-        child.stdin.write(`${answer}\r`);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output: output.replace(/\r/g, '') });
-    });
-  });
-}
 
 describe('e2e safety: prompts on a TTY name the target, the object and how much goes (issue 11 item 4)', () => {
   const q = uniqueName('safety-prompt');
