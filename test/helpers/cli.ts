@@ -41,6 +41,8 @@ export interface RecordedRun {
   stdout: string;
   stderr: string;
   files: Record<string, string>;
+  /** the exit code, when the recorder knows it (runCli) */
+  code?: number | null;
 }
 
 /** Every run of this process, in order: a test can grep them all (for test secrets, say). */
@@ -102,11 +104,11 @@ export function recordRun(
   args: string[],
   stdout: string,
   stderr: string,
-  options: { env?: Record<string, string | undefined>; files?: string[] } = {},
+  options: { env?: Record<string, string | undefined>; files?: string[]; code?: number | null } = {},
 ): void {
   const files = outputFilesOf(args, options.env);
   for (const path of options.files ?? []) readOutputFile(files, path);
-  const run: RecordedRun = { args, stdout, stderr, files };
+  const run: RecordedRun = { args, stdout, stderr, files, code: options.code };
   recordedRuns.push(run);
   const dir = process.env.MQCTL_TEST_OUTPUT_DIR;
   if (dir) {
@@ -134,7 +136,7 @@ export function runCli(args: string[], options: RunCliOptions = {}): Promise<Cli
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      recordRun(args, stdout, stderr, { env: options.env });
+      recordRun(args, stdout, stderr, { env: options.env, code });
       resolvePromise({ code, signal, stdout, stderr, durationMs: Date.now() - started });
     });
     child.stdin.end(options.input ?? '');
