@@ -3,7 +3,8 @@
 # runner. Three phases: everything else two files at a time, then the rate-accuracy perf tests alone, because
 # "within ±2 % of the target rate" is a statement about an uncontended machine (2 cores here), then, alone,
 # the end-of-suite check (test/zz-leftovers.test.ts) that nothing named with this run's tag (MQCTL_TEST_RUN)
-# is left on any broker. The run also fails when a test left an entry in its temporary directory.
+# is left on any broker, and the secret grep (test/zz-secrets.test.ts) over every output of every CLI run of
+# the suite (MQCTL_TEST_OUTPUT_DIR). The run also fails when a test left an entry in its temporary directory.
 # The last line is the combined count: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -49,8 +50,12 @@ export MQCTL_TEST_RUN
 # Temporary files of this run in a directory of its own, counted and removed at the end.
 export TMPDIR="$log_dir/tmp"
 mkdir -p "$TMPDIR"
+# Every CLI run of this run (stdout, stderr, the files it wrote) is recorded here by test/helpers/cli.ts, for
+# the secret grep at the end (test/zz-secrets.test.ts); removed when that grep passed.
+export MQCTL_TEST_OUTPUT_DIR="$log_dir/outputs"
+mkdir -p "$MQCTL_TEST_OUTPUT_DIR"
 mapfile -t quiet < <(find dist/test/integration -name 'perf.test.js' | sort)
-mapfile -t rest < <(find dist/test -name '*.test.js' ! -path '*/integration/*/perf.test.js' ! -path 'dist/test/ci/*' ! -name 'zz-leftovers.test.js' | sort)
+mapfile -t rest < <(find dist/test -name '*.test.js' ! -path '*/integration/*/perf.test.js' ! -path 'dist/test/ci/*' ! -name 'zz-leftovers.test.js' ! -name 'zz-secrets.test.js' | sort)
 
 run_phase() {
   local name=$1 concurrency=$2
@@ -79,6 +84,13 @@ echo "== CPUs ${idle} % idle before the rate tests (waited $((SECONDS - waited))
 run_phase perf-rate 1 "${quiet[@]}" || rc=1
 # Last and alone: what every test above created must be gone (each kind and name is printed when not).
 run_phase leftovers 1 dist/test/zz-leftovers.test.js || rc=1
+# Alone too, after every CLI run: no test secret in any output the suite produced (it prints what it scanned).
+if run_phase secrets 1 dist/test/zz-secrets.test.js; then
+  rm -rf "$MQCTL_TEST_OUTPUT_DIR"
+else
+  rc=1
+  echo "the recorded outputs are kept in $MQCTL_TEST_OUTPUT_DIR" >&2
+fi
 mapfile -t temp_left < <(find "$TMPDIR" -mindepth 1 -maxdepth 1 | sort)
 echo "temporary entries left by tests: ${#temp_left[@]}"
 if ((${#temp_left[@]})); then

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
 import { groupAdminFor } from '../../src/brokers/group-admin';
+import { groupDeleteQuestion } from '../../src/topics/prompt';
 
 export default class GroupDeleteCommand extends BaseCommand<typeof GroupDeleteCommand> {
   static override writes = true;
@@ -20,10 +21,21 @@ export default class GroupDeleteCommand extends BaseCommand<typeof GroupDeleteCo
   async run(): Promise<void> {
     const connection = await this.connect();
     const admin = groupAdminFor(connection);
+    const topics = this.flags.topic ?? [];
     await this.confirm(
-      connection.kind === 'pulsar'
-        ? `Delete subscription ${this.args.group} (its cursor and backlog) on ${(this.flags.topic ?? []).join(', ')}`
-        : `Delete consumer group ${this.args.group} and all its committed offsets`,
+      {
+        what:
+          connection.kind === 'pulsar'
+            ? `Delete subscription ${this.args.group} (its cursor and backlog) on ${topics.join(', ')}`
+            : `Delete consumer group ${this.args.group} and all its committed offsets`,
+        // how much goes: Kafka the partitions with committed offsets, Pulsar the backlog on each topic
+        ask: async () =>
+          groupDeleteQuestion(
+            connection.kind,
+            this.args.group,
+            await admin.holdings(this.args.group, { topics }),
+          ),
+      },
       this.flags.yes,
     );
     await admin.deleteGroup(this.args.group, { topics: this.flags.topic ?? [] });

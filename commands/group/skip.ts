@@ -3,6 +3,7 @@ import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
 import { UsageError } from '../../src/core/errors';
 import { groupAdminFor } from '../../src/brokers/group-admin';
 import { renderSkipResult } from '../../src/lag/render';
+import { skipQuestion } from '../../src/topics/prompt';
 
 export default class GroupSkipCommand extends BaseCommand<typeof GroupSkipCommand> {
   static override writes = true;
@@ -24,17 +25,27 @@ export default class GroupSkipCommand extends BaseCommand<typeof GroupSkipComman
     if ((this.flags.count === undefined) === !this.flags.all) {
       throw new UsageError('choose --count N or --all');
     }
-    const admin = groupAdminFor(await this.connect());
+    const connection = await this.connect();
+    const admin = groupAdminFor(connection);
     const what = this.flags.all ? 'the whole backlog' : `${this.flags.count} message(s)`;
+    const skip = this.flags.all ? ('all' as const) : this.flags.count!;
     await this.confirm(
-      `Skip ${what} of subscription ${this.args.group} on ${this.flags.topic}`,
+      {
+        what: `Skip ${what} of subscription ${this.args.group} on ${this.flags.topic}`,
+        // the backlog in numbers (Pulsar; elsewhere skip is refused as unsupported after the answer)
+        ask: async () => {
+          if (connection.kind !== 'pulsar')
+            return `Skip ${what} of subscription ${this.args.group} on ${this.flags.topic}`;
+          const [held] = await admin.holdings(this.args.group, {
+            topics: [this.flags.topic],
+            action: 'skip messages on',
+          });
+          return skipQuestion(this.args.group, held!.topic, skip, held!.backlog ?? 0);
+        },
+      },
       this.flags.yes,
     );
-    const result = await admin.skip(
-      this.args.group,
-      this.flags.topic,
-      this.flags.all ? 'all' : this.flags.count!,
-    );
+    const result = await admin.skip(this.args.group, this.flags.topic, skip);
     this.out(renderSkipResult(result, this.outputFormat, this.style));
   }
 }

@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
 import { namespaceAdminFor } from '../../src/brokers/namespaces';
 import { renderResult } from '../../src/topics/render';
+import { namespaceDeleteQuestion } from '../../src/topics/prompt';
 
 export default class NamespaceDeleteCommand extends BaseCommand<typeof NamespaceDeleteCommand> {
   static override writes = true;
@@ -24,7 +25,11 @@ export default class NamespaceDeleteCommand extends BaseCommand<typeof Namespace
     const admin = namespaceAdminFor(await this.connect(), 'namespace');
     await admin.requireNamespaceExists(this.args.name);
     await this.confirm(
-      `delete namespace ${this.args.name}${this.flags.force ? ' and all its topics' : ''}`,
+      {
+        what: `delete namespace ${this.args.name}${this.flags.force ? ' and all its topics' : ''}`,
+        ask: async () =>
+          namespaceDeleteQuestion(this.args.name, await admin.topicsOf(this.args.name), this.flags.force),
+      },
       this.flags.yes,
     );
     const result = await admin.deleteNamespace(this.args.name, { force: this.flags.force });

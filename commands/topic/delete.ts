@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, connectionFlags } from '../../src/cli/base-command';
 import { topicAdminFor } from '../../src/brokers/topics';
+import { groupAdminFor } from '../../src/brokers/group-admin';
 import { topicDeleteQuestion } from '../../src/topics/prompt';
 import { renderTopicDeletion } from '../../src/topics/render';
 
@@ -27,12 +28,17 @@ export default class TopicDeleteCommand extends BaseCommand<typeof TopicDeleteCo
 
   async run(): Promise<void> {
     const names = this.positionals;
-    const admin = topicAdminFor(await this.connect());
+    const connection = await this.connect();
+    const admin = topicAdminFor(connection);
     await admin.requireExisting(names, 'delete topic');
     await this.confirm(
       {
         what: `delete topic${names.length > 1 ? 's' : ''} ${names.join(', ')}`,
-        ask: () => topicDeleteQuestion(admin, names),
+        ask: () => {
+          // Kafka: the consumer groups with committed offsets on the topics (Pulsar's come with its stats)
+          const groups = connection.kind === 'kafka' ? groupAdminFor(connection) : undefined;
+          return topicDeleteQuestion(admin, names, groups?.groupsReading?.bind(groups));
+        },
       },
       this.flags.yes,
     );

@@ -5,7 +5,7 @@ import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CLOSED_PORT, LOCAL, requireKafka, requireRabbit, uniqueName } from '../helpers/brokers';
-import { BIN, isolatedConfigEnv, runCli, type CliResult } from '../helpers/cli';
+import { BIN, isolatedConfigEnv, recordRun, runCli, type CliResult } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
 
 const env = isolatedConfigEnv();
@@ -199,6 +199,7 @@ describe('e2e: mqctl completion (bin/run.js)', () => {
           timeout: 30_000,
         },
       );
+      recordRun(['(bash completion)', ...words], bash.stdout, bash.stderr);
       assert.equal(bash.status, 0, bash.stderr);
       return bash.stdout.split('\n').filter(Boolean);
     };

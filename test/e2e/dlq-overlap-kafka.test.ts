@@ -6,7 +6,7 @@ import { buildFilter } from '../../src/dlq/filter';
 import { replayJobId } from '../../src/dlq/replay';
 import { LOCAL, requireKafka, uniqueName } from '../helpers/brokers';
 import { spawn } from 'node:child_process';
-import { BIN, isolatedConfigEnv, runCli, type CliResult } from '../helpers/cli';
+import { BIN, recordChild, isolatedConfigEnv, runCli, type CliResult } from '../helpers/cli';
 import {
   createTopics,
   deleteTopics,
@@ -41,10 +41,12 @@ function startCli(
   env: Record<string, string>,
 ): { started: Promise<void>; done: Promise<CliResult> } {
   const t0 = Date.now();
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, ...env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = recordChild(
+    spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let stdout = '';
   let stderr = '';
   let markStarted: () => void = () => undefined;

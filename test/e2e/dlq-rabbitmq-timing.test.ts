@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { cpus, loadavg } from 'node:os';
 import * as amqp from 'amqplib';
 import { LOCAL, requireRabbit, uniqueName } from '../helpers/brokers';
-import { BIN, isolatedConfigEnv } from '../helpers/cli';
+import { BIN, recordChild, isolatedConfigEnv } from '../helpers/cli';
 import { rabbitCleanup } from '../helpers/dlq-fixtures';
 
 /**
@@ -34,10 +34,12 @@ interface Timed {
 /** Runs the CLI, timing the replay as a user sees it; optionally sends SIGINT `interruptAfterMs` into it. */
 function timedReplay(args: string[], env: Record<string, string>, interruptAfterMs?: number): Promise<Timed> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args, '--timeout', `${TIMEOUT_MS}ms`], {
-      env: { ...process.env, ...env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = recordChild(
+      spawn(process.execPath, [BIN, ...args, '--timeout', `${TIMEOUT_MS}ms`], {
+        env: { ...process.env, ...env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     let stdout = '';
     let stderr = '';
     let noteAt: number | undefined;

@@ -4,7 +4,7 @@ import { cpus, loadavg } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { Kafka, logLevel } from '../../src/brokers/kafka/kafkajs';
 import { LOCAL, requireKafka, uniqueName } from '../helpers/brokers';
-import { BIN, isolatedConfigEnv, parseJson, runCli } from '../helpers/cli';
+import { BIN, isolatedConfigEnv, parseJson, recordChild, runCli } from '../helpers/cli';
 import {
   createTopics,
   deleteTopics,
@@ -181,9 +181,11 @@ describe('mqctl dlq replay from the command line (Kafka)', () => {
         ];
         const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
           (resolve) => {
-            const child = spawn(process.execPath, [BIN, ...args, '--rate', '500'], {
-              env: { ...process.env, ...env, NO_COLOR: '1' },
-            });
+            const child = recordChild(
+              spawn(process.execPath, [BIN, ...args, '--rate', '500'], {
+                env: { ...process.env, ...env, NO_COLOR: '1' },
+              }),
+            );
             let stdout = '';
             let stderr = '';
             let signalled = false;

@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, readdirSync, rmSync, writeFileSync } from 'no
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from '../../src/brokers/kafka/kafkajs';
-import { BIN, isolatedConfigEnv, runCli } from '../helpers/cli';
+import { BIN, recordChild, isolatedConfigEnv, runCli } from '../helpers/cli';
 import { LOCAL, requireKafka, requirePulsar, requireRabbit } from '../helpers/brokers';
 import { docExamples, type DocExample } from '../helpers/doc-examples';
 import {
@@ -478,7 +478,9 @@ async function runServe(argv: string[]): Promise<{ code: number | null; body: st
   const i = argv.indexOf('--port');
   if (i >= 0) argv[i + 1] = String(port);
   else argv.push('--port', String(port));
-  const child = spawn(process.execPath, [BIN, ...argv], { env: { ...process.env, ...env }, cwd });
+  const child = recordChild(
+    spawn(process.execPath, [BIN, ...argv], { env: { ...process.env, ...env }, cwd }),
+  );
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));

@@ -4,6 +4,7 @@ import { createServer, type Server, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { CLOSED_PORT, LOCAL, requireKafka, requirePulsar, requireRabbit } from '../helpers/brokers';
 import { assertWithinTimeout, cliStartupMs, isolatedConfigEnv, parseJson, runCli } from '../helpers/cli';
+import { TEST_SECRETS } from '../helpers/secrets';
 
 interface ClusterInfoJson {
   kind: string;
@@ -46,11 +47,11 @@ describe('mqctl cluster info against the real local brokers', () => {
     const plain = await runCli([...args, 'plain'], { env });
     assert.equal(plain.code, 0, plain.stderr);
     const bad = await runCli([...args, 'scram-sha-256'], {
-      env: { ...env, MQCTL_PASSWORD: 'wrong-password' },
+      env: { ...env, MQCTL_PASSWORD: TEST_SECRETS.wrongSasl },
     });
     assert.equal(bad.code, 77, bad.stderr);
     assert.match(bad.stderr, /refused authentication/);
-    assert.ok(!bad.stderr.includes('wrong-password'));
+    assert.ok(!bad.stderr.includes(TEST_SECRETS.wrongSasl));
   });
 
   it('Pulsar: version, leader and the WebSocket data path', async () => {
@@ -198,7 +199,7 @@ describe('contexts end to end', () => {
   it('add, use, show, list and use with the broker; 0600; secrets masked everywhere', async () => {
     await requireKafka();
     const env = isolatedConfigEnv();
-    const secret = 'Sup3r-Secret-Pa55';
+    const secret = TEST_SECRETS.foundation;
     let r = await runCli(
       [
         'context',

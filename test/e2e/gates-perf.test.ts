@@ -1,14 +1,22 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel, type Admin } from '../../src/brokers/kafka/kafkajs';
 import type { JsHistogram } from 'hdr-histogram-js';
 import RecordedValuesIterator from 'hdr-histogram-js/dist/RecordedValuesIterator';
 import { validateXML } from 'xmllint-wasm';
 import { parseAllDocuments } from 'yaml';
-import { BIN, isolatedConfigEnv, parseJson, runCli, type CliResult } from '../helpers/cli';
+import {
+  BIN,
+  isolatedConfigEnv,
+  parseJson,
+  recordChild,
+  recordRun,
+  runCli,
+  type CliResult,
+} from '../helpers/cli';
 import { LOCAL, requireKafka, uniqueName } from '../helpers/brokers';
 import { decodeHistogram, emptyHistogram } from '../../src/gates/histogram';
 import type { PerfResult } from '../../src/perf/result-schema';
@@ -379,6 +387,9 @@ describe('gates on perf produce against Kafka', { timeout: 240_000 }, () => {
     assert.equal(mergedDoc.mergedFrom?.length, 2);
     assert.match(readFileSync(join(out, 'gates.xml'), 'utf8'), /<testcase name="throughput&gt;=45000"/);
     assert.match(readFileSync(join(out, 'summary.md'), 'utf8'), /gates failed/);
+    recordRun(['(k8s example run: the files it wrote)'], '', '', {
+      files: readdirSync(out).map((f) => join(out, f)),
+    });
   });
 });
 
@@ -392,7 +403,10 @@ function sh(
   shellEnv: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('sh', ['-c', script], { env: shellEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    // mqctl runs inside the script: its output (and the shell's) is recorded for the suite's secret grep
+    const child = recordChild(
+      spawn('sh', ['-c', script], { env: shellEnv, stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

@@ -8,7 +8,15 @@ import { after, before, describe, it } from 'node:test';
 import type { Admin } from 'kafkajs';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import type { KafkaConnection } from '../../src/brokers/kafka/connection';
-import { BIN, assertWithinTimeout, cliStartupMs, isolatedConfigEnv, parseJson, runCli } from '../helpers/cli';
+import {
+  BIN,
+  recordChild,
+  assertWithinTimeout,
+  cliStartupMs,
+  isolatedConfigEnv,
+  parseJson,
+  runCli,
+} from '../helpers/cli';
 import { CLOSED_PORT, LOCAL, requireKafka, uniqueName } from '../helpers/brokers';
 import { kafkaConnection, produceWithTimestamps } from '../integration/kafka/lag-helpers';
 import { createKafkaTopics } from '../helpers/topics';
@@ -242,10 +250,12 @@ describe('mqctl lag and mqctl group, as a user runs them', () => {
   });
 
   function serve(extra: string[]) {
-    const child = spawn(
-      process.execPath,
-      [BIN, 'lag', 'serve', ...K, '--group', group, '--interval', '300ms', ...extra],
-      { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    const child = recordChild(
+      spawn(
+        process.execPath,
+        [BIN, 'lag', 'serve', ...K, '--group', group, '--interval', '300ms', ...extra],
+        { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      ),
     );
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));

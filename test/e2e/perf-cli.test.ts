@@ -7,7 +7,7 @@ import { HistogramLogReader } from 'hdr-histogram-js';
 import { decodeHistogram } from '../../src/perf/histograms';
 import type { PerfResult } from '../../src/perf/result-schema';
 import { CLOSED_PORT, requireKafka, uniqueName } from '../helpers/brokers';
-import { BIN, isolatedConfigEnv, parseJson, runCli } from '../helpers/cli';
+import { BIN, recordChild, isolatedConfigEnv, parseJson, runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
 import { deleteCreated } from '../helpers/cleanup';
 
@@ -222,25 +222,27 @@ describe('mqctl perf (CLI)', () => {
 
   it('Ctrl-C prints the partial summary and exits 130', async () => {
     const topic = made('mqctl-perf-cli');
-    const child = spawn(
-      process.execPath,
-      [
-        BIN,
-        'perf',
-        'produce',
-        '--kind',
-        'kafka',
-        '--topic',
-        topic,
-        '--create-topic',
-        '--rate',
-        '1000',
-        '--duration',
-        '60s',
-        '--interval',
-        '1s',
-      ],
-      { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    const child = recordChild(
+      spawn(
+        process.execPath,
+        [
+          BIN,
+          'perf',
+          'produce',
+          '--kind',
+          'kafka',
+          '--topic',
+          topic,
+          '--create-topic',
+          '--rate',
+          '1000',
+          '--duration',
+          '60s',
+          '--interval',
+          '1s',
+        ],
+        { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      ),
     );
     let stdout = '';
     let stderr = '';
@@ -272,19 +274,21 @@ describe('mqctl perf (CLI)', () => {
       { env, timeoutMs: 60_000 },
     );
     assert.equal(created.code, 0, created.stderr);
-    const child = spawn(
-      process.execPath,
-      [BIN, 'perf', 'consume', '--kind', 'kafka', '--topic', topic, '--threads', '2'].concat([
-        '--from',
-        'latest',
-        '--duration',
-        '60s',
-        '--idle-timeout',
-        '60s',
-        '--interval',
-        '1s',
-      ]),
-      { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    const child = recordChild(
+      spawn(
+        process.execPath,
+        [BIN, 'perf', 'consume', '--kind', 'kafka', '--topic', topic, '--threads', '2'].concat([
+          '--from',
+          'latest',
+          '--duration',
+          '60s',
+          '--idle-timeout',
+          '60s',
+          '--interval',
+          '1s',
+        ]),
+        { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      ),
     );
     let stdout = '';
     let stderr = '';

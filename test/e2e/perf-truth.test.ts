@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { MqctlPerfResult } from '../../src/perf/result';
 import { requireKafka, uniqueName } from '../helpers/brokers';
-import { BIN, isolatedConfigEnv, parseJson, runCli, type CliResult } from '../helpers/cli';
+import { BIN, recordChild, isolatedConfigEnv, parseJson, runCli, type CliResult } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
 import { deleteKafkaGroups } from '../helpers/leftovers';
 
@@ -328,27 +328,29 @@ describe('perf: a broker killed mid-run (issue 12 item 3), on a Kafka of this te
 
   it('kill -9 5 s into --rate 5000 --duration 30s: exit 1, valid NO naming the failed records and the outage window', async () => {
     const topic = uniqueName('perftruth-kill');
-    const child = spawn(
-      process.execPath,
-      [
-        BIN,
-        'perf',
-        'produce',
-        '--kind',
-        'kafka',
-        '--brokers',
-        `127.0.0.1:${base}`,
-        '--topic',
-        topic,
-        '--create-topic',
-        '--rate',
-        '5000',
-        '--duration',
-        '30s',
-        '--flush-timeout',
-        '10s',
-      ],
-      { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    const child = recordChild(
+      spawn(
+        process.execPath,
+        [
+          BIN,
+          'perf',
+          'produce',
+          '--kind',
+          'kafka',
+          '--brokers',
+          `127.0.0.1:${base}`,
+          '--topic',
+          topic,
+          '--create-topic',
+          '--rate',
+          '5000',
+          '--duration',
+          '30s',
+          '--flush-timeout',
+          '10s',
+        ],
+        { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      ),
     );
     let stdout = '';
     let stderr = '';

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LOCAL, requireKafka, requirePulsar, requireRabbit, uniqueName } from '../helpers/brokers';
-import { BIN, isolatedConfigEnv, runCli, type CliResult } from '../helpers/cli';
+import { isolatedConfigEnv, runCli, runOnTty, type CliResult } from '../helpers/cli';
 import { createKafkaTopics, kafkaConnection } from '../helpers/topics';
 import { tempDir } from '../helpers/tmp';
+import { TEST_SECRETS } from '../helpers/secrets';
+import { deletePulsarTopics, pulsarSubscription } from '../helpers/pulsar-admin';
+import { PulsarWebSocketClient } from '../../src/brokers/pulsar/websocket';
 
 /**
  * Issue 11 items 1-4 and 6-9, end to end through bin/run.js against the local brokers. What a test checks on
@@ -313,7 +315,7 @@ describe('e2e safety: secrets (issue 11 items 6, 7, 8)', () => {
 
   it('a 0644 config holding a password warns on stderr on every run, with the fix, never the secret', async () => {
     const own = isolatedConfigEnv();
-    const secret = 'Gr0up-R3adable!';
+    const secret = TEST_SECRETS.groupReadable;
     mkdirSync(join(own.XDG_CONFIG_HOME!, 'mqctl'), { recursive: true });
     writeFileSync(
       own.MQCTL_CONFIG!,
@@ -383,34 +385,6 @@ describe('e2e safety: the config file never loses an update (issue 11 item 9)', 
   });
 });
 
-/** Runs the CLI on a pseudo-terminal (util-linux `script`), typing `answer` at the prompt. */
-function runOnTty(args: string[], answer: string): Promise<{ code: number | null; output: string }> {
-  const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', quoted, '/dev/null'], {
-      env: { ...process.env, ...isolatedConfigEnv(), NO_COLOR: '1' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let output = '';
-    let answered = false;
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (!answered && /\[y\/N\]/.test(output)) {
-        answered = true;
-        child.stdin.write(`${answer}\r`);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output: output.replace(/\r/g, '') });
-    });
-  });
-}
-
 describe('e2e safety: prompts on a TTY name the target, the object and how much goes (issue 11 item 4)', () => {
   const q = uniqueName('safety-prompt');
   before(async () => {
@@ -448,5 +422,156 @@ describe('e2e safety: prompts on a TTY name the target, the object and how much 
     const yes = await runOnTty(['queue', 'purge', q, '--kind', 'rabbitmq'], 'y');
     assert.equal(yes.code, 0, yes.output);
     assert.match(yes.output, /purged 3 messages/);
+  });
+});
+
+describe('e2e safety: Kafka and Pulsar prompts on a TTY say how much goes (issue 11 item 4)', () => {
+  const k = ['--kind', 'kafka', '--timeout', '30s'];
+  const p = ['--kind', 'pulsar', '--timeout', '30s'];
+  const topic = uniqueName('safety-prompt-k');
+  const group = uniqueName('safety-prompt-g');
+  const conn = kafkaConnection();
+  const pulsarTopic = uniqueName('safety-prompt-p');
+  const pulsarFull = `persistent://public/default/${pulsarTopic}`;
+  const subscription = uniqueName('safety-prompt-sub');
+  const namespace = `public/${uniqueName('safety-prompt-ns')}`;
+  const inNamespace = [`persistent://${namespace}/a`, `persistent://${namespace}/b`];
+  const pulsarAdmin = (method: string, path: string, body?: unknown) =>
+    fetch(`${LOCAL.pulsar.adminUrl}/admin/v2/${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).then(async (res) => {
+      const text = await res.text();
+      assert.ok(
+        res.ok || (method === 'DELETE' && res.status === 404),
+        `${method} ${path}: ${res.status} ${text}`,
+      );
+      return text;
+    });
+
+  before(async () => {
+    await requireKafka();
+    await requirePulsar();
+    const admin = await conn.admin();
+    await createKafkaTopics(admin, [{ topic, numPartitions: 3, replicationFactor: 1 }]);
+    const producer = conn.kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic,
+      messages: [0, 1, 2, 3, 4].map((i) => ({ value: `m${i}`, partition: i % 3 })),
+    });
+    await producer.disconnect();
+    await admin.setOffsets({
+      groupId: group,
+      topic,
+      partitions: [0, 1, 2].map((partition) => ({ partition, offset: '0' })),
+    });
+    // Pulsar: a topic whose subscription has 4 messages of backlog; a namespace with two topics
+    await pulsarAdmin('PUT', `persistent/public/default/${pulsarTopic}`);
+    await pulsarAdmin('PUT', `persistent/public/default/${pulsarTopic}/subscription/${subscription}`, {
+      ledgerId: -1,
+      entryId: -1,
+      partitionIndex: -1,
+    });
+    const ws = new PulsarWebSocketClient({ adminUrl: LOCAL.pulsar.adminUrl, timeoutMs: 10_000 });
+    const pulsarProducer = await ws.producer(pulsarFull);
+    for (let i = 0; i < 4; i++) await pulsarProducer.send({ payload: Buffer.from(`m${i}`) });
+    await pulsarProducer.close();
+    await pulsarAdmin('PUT', `namespaces/${namespace}`);
+    await pulsarAdmin('PUT', `persistent/${namespace}/a/partitions`, 2);
+    await pulsarAdmin('PUT', `persistent/${namespace}/b`);
+  });
+  after(async () => {
+    const admin = await conn.admin();
+    await admin.deleteGroups([group]).catch(() => undefined);
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await conn.close();
+    await deletePulsarTopics([pulsarFull, ...inNamespace]);
+    await pulsarAdmin('DELETE', `namespaces/${namespace}`);
+  });
+
+  /** Answering n: the prompt, then "nothing changed", exit 2, no Error line. */
+  function declined(result: { code: number | null; output: string }, question: string, on: RegExp): void {
+    assert.ok(
+      result.output.includes(`${question}\n`),
+      `the question ${JSON.stringify(question)} in:\n${result.output}`,
+    );
+    assert.match(result.output, on);
+    assert.match(result.output, /Proceed\? \[y\/N\] .*\nnothing changed \(answered no\)\n$/);
+    assert.doesNotMatch(result.output, /Error:/);
+    assert.equal(result.code, 2, result.output);
+  }
+  const onKafka = /\n {2}on connection flags: Kafka 127\.0\.0\.1:9092\n/;
+  const onPulsar =
+    /\n {2}on connection flags: Pulsar pulsar:\/\/127\.0\.0\.1:6650 \(admin http:\/\/127\.0\.0\.1:8080\)\n/;
+
+  it('Kafka topic delete: partitions, messages and the consumer groups with offsets on it; n keeps it', async () => {
+    const no = await runOnTty(['topic', 'delete', topic, ...k], 'n');
+    declined(
+      no,
+      `Delete topic ${topic} (3 partitions, 5 messages; 1 consumer group with offsets on it: ${group})`,
+      onKafka,
+    );
+    const admin = await conn.admin();
+    assert.ok((await admin.listTopics()).includes(topic), 'the topic is still there');
+  });
+
+  it('Kafka group delete: the partitions and topics of its committed offsets; n keeps them', async () => {
+    const no = await runOnTty(['group', 'delete', group, ...k], 'n');
+    declined(
+      no,
+      `Delete consumer group ${group} and its committed offsets: 3 partitions of ${topic}`,
+      onKafka,
+    );
+    const admin = await conn.admin();
+    const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    assert.deepEqual(
+      offsets?.partitions.map((o) => o.offset),
+      ['0', '0', '0'],
+      'the committed offsets are still there',
+    );
+  });
+
+  it('Pulsar topic delete, group delete and group skip --all: the backlog in messages and the subscriptions; n keeps it', async () => {
+    declined(
+      await runOnTty(['topic', 'delete', pulsarTopic, ...p], 'n'),
+      `Delete topic ${pulsarFull} (not partitioned, 4 messages in backlog; 1 subscription: ${subscription})`,
+      onPulsar,
+    );
+    declined(
+      await runOnTty(['group', 'delete', subscription, '--topic', pulsarTopic, ...p], 'n'),
+      `Delete subscription ${subscription} on ${pulsarFull} (its cursor and a backlog of 4 messages)`,
+      onPulsar,
+    );
+    declined(
+      await runOnTty(['group', 'skip', subscription, '--topic', pulsarTopic, '--all', ...p], 'n'),
+      `Skip the whole backlog (4 messages) of subscription ${subscription} on ${pulsarFull}`,
+      onPulsar,
+    );
+    declined(
+      await runOnTty(['group', 'skip', subscription, '--topic', pulsarTopic, '--count', '3', ...p], 'n'),
+      `Skip 3 messages of a backlog of 4 of subscription ${subscription} on ${pulsarFull}`,
+      onPulsar,
+    );
+    assert.equal(
+      (await pulsarSubscription(pulsarTopic, subscription))?.backlog,
+      4,
+      'the backlog is untouched',
+    );
+  });
+
+  it('Pulsar namespace delete: its topics, counted once per partitioned topic; n keeps it', async () => {
+    declined(
+      await runOnTty(['namespace', 'delete', namespace, ...p], 'n'),
+      `Delete namespace ${namespace} (2 topics: ${inNamespace.join(', ')}; Pulsar refuses this without --force)`,
+      onPulsar,
+    );
+    declined(
+      await runOnTty(['namespace', 'delete', namespace, '--force', ...p], 'n'),
+      `Delete namespace ${namespace} and its 2 topics: ${inNamespace.join(', ')}`,
+      onPulsar,
+    );
+    assert.ok(JSON.parse(await pulsarAdmin('GET', 'namespaces/public')).includes(namespace));
   });
 });

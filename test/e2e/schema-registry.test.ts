@@ -8,6 +8,7 @@ import Ajv from 'ajv';
 import { uniqueName } from '../helpers/brokers';
 import { isolatedConfigEnv, parseJson, runCli, expectExit } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
+import { TEST_SECRETS } from '../helpers/secrets';
 
 /**
  * `mqctl schema ...` on Kafka through a Confluent-compatible schema registry: the local opt-in registry of
@@ -254,7 +255,7 @@ describe('mqctl schema on Kafka through a Confluent-compatible schema registry',
   });
 
   it('never prints the registry password', async () => {
-    const secret = 'reg-Secret-42';
+    const secret = TEST_SECRETS.registry;
     const r = await run([
       'schema',
       'get',

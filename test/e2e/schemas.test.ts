@@ -1,42 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LOCAL, requirePulsar, uniqueName } from '../helpers/brokers';
-import { BIN, isolatedConfigEnv, parseJson, runCli, expectExit } from '../helpers/cli';
+import { isolatedConfigEnv, parseJson, runCli, runOnTty, expectExit } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
 
 const env = isolatedConfigEnv();
 const run = (args: string[]) => runCli(args, { env, timeoutMs: 60_000 });
 const P = ['--kind', 'pulsar'];
 const TARGET = 'target: connection flags: Pulsar pulsar://127.0.0.1:6650 (admin http://127.0.0.1:8080)';
-
-/**
- * Runs mqctl on a pseudo-terminal (util-linux `script`), typing `answer` at the prompt: what a person at a
- * terminal sees. stdout and stderr both arrive on the terminal, so they come back together.
- */
-function runOnTty(args: string[], answer: string): Promise<{ code: number | null; output: string }> {
-  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const command = [process.execPath, BIN, ...args].map(quote).join(' ');
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', command, '/dev/null'], {
-      env: { ...process.env, NO_COLOR: '1', ...env },
-    });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', (error) =>
-      reject(new Error(`cannot run util-linux script for a pseudo-terminal: ${error.message}`)),
-    );
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-    child.stdin.end(answer);
-  });
-}
 
 /** Schema versions the broker holds, read with plain REST (not through mqctl). */
 async function registered(name: string): Promise<number[]> {
@@ -212,7 +185,7 @@ describe('e2e: mqctl schema on Pulsar (bin/run.js)', () => {
     );
     assert.deepEqual(await registered(name), [0]);
 
-    const declined = await runOnTty(['schema', 'delete', name, ...P], 'n\n');
+    const declined = await runOnTty(['schema', 'delete', name, ...P], 'n', { env });
     assert.equal(declined.code, 2, declined.output);
     assert.match(
       declined.output,
@@ -224,7 +197,7 @@ describe('e2e: mqctl schema on Pulsar (bin/run.js)', () => {
     assert.match(declined.output, /nothing changed \(answered no\)/);
     assert.deepEqual(await registered(name), [0], 'answering no deleted nothing');
 
-    const confirmed = await runOnTty(['schema', 'delete', name, ...P], 'y\n');
+    const confirmed = await runOnTty(['schema', 'delete', name, ...P], 'y', { env });
     assert.equal(confirmed.code, 0, confirmed.output);
     assert.match(confirmed.output, /deleted the schema of topic .* \(latest version 0\)/);
     assert.deepEqual(await registered(name), []);

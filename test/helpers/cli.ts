@@ -1,10 +1,16 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { tempDir } from './tmp';
 
-export const BIN = resolve(__dirname, '..', '..', '..', 'bin', 'run.js');
+/**
+ * The CLI every test runs: this tree's bin/run.js, or MQCTL_TEST_BIN (another tree's bin/run.js: how the
+ * bad-input table was run against the pre-fix tree, docs/DEVELOPING.md "Tests").
+ */
+export const BIN = process.env.MQCTL_TEST_BIN
+  ? resolve(process.env.MQCTL_TEST_BIN)
+  : resolve(__dirname, '..', '..', '..', 'bin', 'run.js');
 
 export interface CliResult {
   code: number | null;
@@ -35,6 +41,8 @@ export interface RecordedRun {
   stdout: string;
   stderr: string;
   files: Record<string, string>;
+  /** the exit code, when the recorder knows it (runCli) */
+  code?: number | null;
 }
 
 /** Every run of this process, in order: a test can grep them all (for test secrets, say). */
@@ -51,29 +59,56 @@ const OUTPUT_FILE_FLAGS = new Set([
   '--export',
 ]);
 
-function outputFilesOf(args: readonly string[]): Record<string, string> {
+function readOutputFile(files: Record<string, string>, path: string): void {
+  try {
+    if (existsSync(path) && statSync(path).isFile() && statSync(path).size < 32 * 1024 * 1024)
+      files[path] = readFileSync(path, 'utf8');
+  } catch {
+    // unreadable: nothing was written there
+  }
+}
+
+/**
+ * The files a run wrote: each output flag's file and its siblings `FILE.*` (--hgrm writes FILE.<histogram>.hgrm
+ * too), and $GITHUB_STEP_SUMMARY when the run was given one.
+ */
+function outputFilesOf(
+  args: readonly string[],
+  env?: Record<string, string | undefined>,
+): Record<string, string> {
   const files: Record<string, string> = {};
   args.forEach((arg, i) => {
     const [flag, inline] = arg.includes('=') ? arg.split(/=(.*)/s) : [arg, undefined];
     if (!OUTPUT_FILE_FLAGS.has(flag!)) return;
     const path = inline ?? args[i + 1];
     if (!path || path === '-') return;
+    readOutputFile(files, path);
     try {
-      if (existsSync(path) && statSync(path).isFile() && statSync(path).size < 32 * 1024 * 1024)
-        files[path] = readFileSync(path, 'utf8');
+      for (const sibling of readdirSync(dirname(path)))
+        if (sibling.startsWith(`${basename(path)}.`)) readOutputFile(files, join(dirname(path), sibling));
     } catch {
-      // unreadable: nothing was written there
+      // no directory: nothing was written there
     }
   });
+  if (env?.GITHUB_STEP_SUMMARY) readOutputFile(files, env.GITHUB_STEP_SUMMARY);
   return files;
 }
 
 /**
  * Keeps what a run produced: in memory for this test file, and (when MQCTL_TEST_OUTPUT_DIR is set, as
- * scripts/test.sh does) in a JSON-lines file there, for the suite's final secret grep.
+ * scripts/test.sh does) in a JSON-lines file there, for the suite's final secret grep
+ * (test/zz-secrets.test.ts). runCli, recordChild and runOnTty call it; a test that runs mqctl through a
+ * shell calls it with the shell's output and the files the run wrote (`files`).
  */
-function record(args: string[], stdout: string, stderr: string): void {
-  const run: RecordedRun = { args, stdout, stderr, files: outputFilesOf(args) };
+export function recordRun(
+  args: string[],
+  stdout: string,
+  stderr: string,
+  options: { env?: Record<string, string | undefined>; files?: string[]; code?: number | null } = {},
+): void {
+  const files = outputFilesOf(args, options.env);
+  for (const path of options.files ?? []) readOutputFile(files, path);
+  const run: RecordedRun = { args, stdout, stderr, files, code: options.code };
   recordedRuns.push(run);
   const dir = process.env.MQCTL_TEST_OUTPUT_DIR;
   if (dir) {
@@ -101,10 +136,66 @@ export function runCli(args: string[], options: RunCliOptions = {}): Promise<Cli
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      record(args, stdout, stderr);
+      recordRun(args, stdout, stderr, { env: options.env, code });
       resolvePromise({ code, signal, stdout, stderr, durationMs: Date.now() - started });
     });
     child.stdin.end(options.input ?? '');
+  });
+}
+
+/**
+ * For the runs of bin/run.js a test spawns itself (to signal, kill or time them): records the child's
+ * streams when it closes, as runCli does, so the suite's secret grep sees them too (its arguments are the
+ * spawn's, node and the script left out). Pass the child's environment when it sets $GITHUB_STEP_SUMMARY.
+ * Returns the child.
+ */
+export function recordChild<T extends ChildProcess>(child: T, env?: Record<string, string | undefined>): T {
+  const args = child.spawnargs.slice(1);
+  if (args[0]?.endsWith('run.js')) args.shift();
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.on('close', () => recordRun(args, stdout, stderr, { env }));
+  return child;
+}
+
+/**
+ * Runs bin/run.js on a pseudo-terminal (util-linux `script`) and types `answer` (and Enter) once the
+ * `[y/N]` prompt shows: what a person at a terminal sees, stdout and stderr together (carriage returns
+ * removed). The config directory is an isolated one unless `env` names another. Recorded like runCli.
+ */
+export function runOnTty(
+  args: string[],
+  answer: string,
+  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<{ code: number | null; output: string }> {
+  const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('script', ['-qec', quoted, '/dev/null'], {
+      env: { ...process.env, ...(options.env ?? isolatedConfigEnv()), NO_COLOR: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    let answered = false;
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (!answered && /\[y\/N\]/.test(output)) {
+        answered = true;
+        child.stdin.write(`${answer}\r`);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.on('error', (error) =>
+      reject(new Error(`cannot run util-linux script for a pseudo-terminal: ${error.message}`)),
+    );
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      recordRun(args, output, '', { env: options.env });
+      resolvePromise({ code, output: output.replace(/\r/g, '') });
+    });
   });
 }
 

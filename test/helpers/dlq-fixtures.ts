@@ -7,6 +7,7 @@ import { uniqueName } from './brokers';
 import { deleteKafkaGroups, highWatermarks } from './leftovers';
 import { createKafkaTopics } from './topics';
 import { waitFor } from './wait';
+import { recordChild } from './cli';
 
 /** Headers exactly as Spring Kafka's DeadLetterPublishingRecoverer writes them (binary ints for numbers). */
 export function springDltHeaders(o: {
@@ -556,10 +557,13 @@ export function runAndKill(
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { spawn } = require('node:child_process') as typeof import('node:child_process');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: { ...process.env, ...env, NO_COLOR: '1' },
-      stdio: ['ignore', 'ignore', 'ignore'],
-    });
+    // streams piped (and recorded) for the suite's secret grep, not shown
+    const child = recordChild(
+      spawn(process.execPath, [bin, ...args], {
+        env: { ...process.env, ...env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     let killed = false;
     let exited = false;
     let timer: NodeJS.Timeout | undefined;
@@ -601,10 +605,12 @@ export function runUntilPaused(
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { spawn } = require('node:child_process') as typeof import('node:child_process');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: { ...process.env, ...env, NO_COLOR: '1', MQCTL_TEST_PAUSE_AT: step },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = recordChild(
+      spawn(process.execPath, [bin, ...args], {
+        env: { ...process.env, ...env, NO_COLOR: '1', MQCTL_TEST_PAUSE_AT: step },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     let stderr = '';
     let paused = false;
     const exited = new Promise<void>((r) => child.on('exit', () => r()));

@@ -327,4 +327,27 @@ describe('protected resources (issue 11 item 1)', () => {
       (e: unknown) => e instanceof MqctlError && e.exitCode === ExitCode.USAGE && !e.message.includes('\n'),
     );
   });
+  it("a Kafka topic the broker's Metadata flags internal is refused whatever its name; unflagged names pass", () => {
+    const future = { kind: 'kafka', type: 'topic', name: 'share_group_v2_state' } as const;
+    assert.equal(protectedReason(future), undefined, 'by name alone it is an ordinary topic');
+    assert.equal(protectedReason({ ...future, brokerInternal: false }), undefined);
+    assert.match(
+      protectedReason({ ...future, brokerInternal: true }) ?? '',
+      /^"share_group_v2_state" is a topic the Kafka broker flags internal \(owned by the broker\)$/,
+    );
+    assert.throws(
+      () => refuseProtected('delete topic', { ...future, brokerInternal: true }),
+      (e: unknown) =>
+        e instanceof MqctlError &&
+        e.exitCode === ExitCode.USAGE &&
+        e.message ===
+          'refusing to delete topic: "share_group_v2_state" is a topic the Kafka broker flags internal (owned by the broker)',
+    );
+    // the name list still decides first (and before any connection): its reason, flag or not
+    assert.match(
+      protectedReason({ kind: 'kafka', type: 'topic', name: '__consumer_offsets', brokerInternal: false }) ??
+        '',
+      /is an internal Kafka topic/,
+    );
+  });
 });

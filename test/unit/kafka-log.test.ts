@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { KafkaConnection } from '../../src/brokers/kafka/connection';
 import { replayProducerOptions } from '../../src/brokers/kafka/dlq';
+import { consumerStoppedLine } from '../../src/brokers/kafka/perf';
+import { TEST_SECRETS } from '../helpers/secrets';
 
 /** What kafkajs logs when a consumer's first join meets a coordinator still loading (a fresh broker). */
 const CRASH = "Crash: KafkaJSProtocolError: The coordinator is loading and hence can't process requests";
@@ -49,6 +51,16 @@ describe('kafkajs log noise (issue 12 item 12)', () => {
     assert.equal(out.trim().split('\n').length, 1, out);
     assert.match(out, /^\[kafkajs Consumer\] Crash: KafkaJSProtocolError: The coordinator is loading/);
     assert.doesNotMatch(out, /Zq-9-not-printed/);
+  });
+  it("perf consume's 'kafka consumer stopped' line goes through the redactor", () => {
+    const line = consumerStoppedLine({
+      message: `Connection error: sasl_ssl://app:${TEST_SECRETS.plain}@broker-1:9094 closed`,
+    });
+    assert.equal(
+      line,
+      'kafka consumer stopped: Connection error: sasl_ssl://app:****@broker-1:9094 closed\n',
+    );
+    assert.equal(consumerStoppedLine(undefined), 'kafka consumer stopped: \n');
   });
 });
 

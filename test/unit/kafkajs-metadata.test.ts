@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { tolerantAdmin, withPartitionErrorsTolerated } from '../../src/brokers/kafka/kafkajs';
+import {
+  tolerantAdmin,
+  withInternalTopicFlags,
+  withPartitionErrorsTolerated,
+} from '../../src/brokers/kafka/kafkajs';
 
 // kafkajs' own Metadata response modules, as its request table loads them (v6 is what Kafka 4 is asked with)
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -75,5 +79,48 @@ describe('kafkajs Metadata with a partition that has no leader (a broker down)',
     assert.equal(admin.name, 'admin');
     assert.deepEqual(await admin.fetch(answer()), answer());
     await assert.rejects(fake.fetch(answer()), /no leader/);
+  });
+});
+
+/** A Metadata v1+ answer as kafkajs decodes it: `is_internal` per topic. */
+function flaggedAnswer() {
+  const topic = (name: string, isInternal: boolean) => ({
+    topicErrorCode: 0,
+    topic: name,
+    isInternal,
+    partitionMetadata: [{ partitionErrorCode: 0, partitionId: 0, leader: 1, replicas: [1], isr: [1] }],
+  });
+  return {
+    brokers: [{ nodeId: 1, host: '127.0.0.1', port: 9092 }],
+    topicMetadata: [
+      topic('__consumer_offsets', true),
+      topic('share_group_v2_state', true),
+      topic('orders', false),
+      topic('__my_app_changelog', false),
+    ],
+  };
+}
+
+describe("kafkajs Metadata: the broker's internal flag (kafkajs' admin API drops it)", () => {
+  it('inside withInternalTopicFlags every parsed answer adds its flagged topics, and only those', async () => {
+    const { value, internal } = await withInternalTopicFlags(async () => {
+      await new Promise((done) => setTimeout(done, 2));
+      return v6.parse(flaggedAnswer());
+    });
+    assert.deepEqual(value, flaggedAnswer(), 'the answer itself is unchanged');
+    assert.deepEqual([...internal].sort(), ['__consumer_offsets', 'share_group_v2_state']);
+  });
+  it('v0 answers carry no flag (nothing is added); outside the scope nothing is collected', async () => {
+    const v0Answer = {
+      ...flaggedAnswer(),
+      topicMetadata: flaggedAnswer().topicMetadata.map(({ isInternal: _, ...t }) => t),
+    };
+    const { internal } = await withInternalTopicFlags(() => v0.parse(v0Answer));
+    assert.equal(internal.size, 0);
+    const outer = await withInternalTopicFlags(async () => {
+      await withInternalTopicFlags(() => v6.parse(flaggedAnswer()));
+      return v6.parse({ ...flaggedAnswer(), topicMetadata: [] });
+    });
+    assert.equal(outer.internal.size, 0, 'an inner scope keeps its answers to itself');
   });
 });

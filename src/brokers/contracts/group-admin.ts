@@ -68,6 +68,15 @@ export interface SkipResult {
   backlogAfter: number;
 }
 
+/** What a group holds on one topic, for a confirmation prompt (Kafka: committed offsets; Pulsar: backlog). */
+export interface GroupHolding {
+  topic: string;
+  /** Kafka: partitions of the topic with a committed offset. */
+  partitions?: number;
+  /** Pulsar: messages in the subscription's backlog on the topic. */
+  backlog?: number;
+}
+
 /**
  * Consumer-group admin: Kafka consumer groups, Pulsar subscriptions, RabbitMQ queues (read-only there).
  * What `mqctl group list|describe|reset-offsets|delete|skip` use; the lag itself is a LagSource.
@@ -81,4 +90,16 @@ export interface GroupAdmin {
   deleteGroup(group: string, options: { topics: string[] }): Promise<void>;
   /** Pulsar: skip N messages (or all) of a subscription's backlog. */
   skip(group: string, topic: string, count: number | 'all'): Promise<SkipResult>;
+  /**
+   * What deleting (or skipping) the group takes away, for the confirmation prompt: Kafka its committed
+   * offsets per topic, Pulsar its backlog on each of `topics`. Exit 3 when the group does not exist; exit 2
+   * for a broker-owned topic (`action` words the refusal, as the change itself would).
+   */
+  holdings(group: string, options: { topics: string[]; action?: string }): Promise<GroupHolding[]>;
+  /**
+   * For `topic delete`'s prompt: the groups that read each topic (Kafka: committed offsets on it), or
+   * undefined when that is not cheap to know (too many groups on the cluster). Pulsar's subscriptions come
+   * with the topic's stats, RabbitMQ has no groups: neither implements it.
+   */
+  groupsReading?(topics: string[]): Promise<Map<string, string[]> | undefined>;
 }

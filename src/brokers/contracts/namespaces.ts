@@ -23,5 +23,10 @@ export interface NamespaceAdmin {
   ): Promise<{ name: string; created: boolean; alreadyExisted: boolean; dryRun: boolean }>;
   /** Exit 3 when the namespace (or its tenant) does not exist; used before asking for confirmation. */
   requireNamespaceExists(name: string): Promise<void>;
+  /**
+   * The namespace's topics (persistent and non-persistent; a partitioned topic once, not per partition;
+   * system topics left out), for `namespace delete`'s prompt.
+   */
+  topicsOf(name: string): Promise<string[]>;
   deleteNamespace(name: string, options: { force: boolean }): Promise<{ name: string; deleted: boolean }>;
 }

@@ -14,8 +14,10 @@ import { UsageError } from '../../core/errors';
  */
 
 /**
- * Kafka topics the broker creates and owns: Kafka's own internal-topic set (the topics its Metadata response
- * flags internal; kafkajs' admin API drops that flag) plus the KRaft metadata log.
+ * Kafka topics the broker creates and owns, known by name: Kafka's own internal-topic set plus the KRaft
+ * metadata log. Refused before mqctl connects. Any other topic the broker's Metadata answer flags internal
+ * (`is_internal`, read by KafkaConnection.listTopics: kafkajs' admin API drops the flag) is refused too, once
+ * the answer is in (`brokerInternal`), so a later Kafka's new internal topic needs no new mqctl.
  */
 export const KAFKA_INTERNAL_TOPICS: readonly string[] = [
   '__consumer_offsets',
@@ -28,7 +30,13 @@ export const KAFKA_INTERNAL_TOPICS: readonly string[] = [
 const PULSAR_SYSTEM_SUFFIXES = ['__transaction_pending_ack', '__transaction_buffer_snapshot'];
 
 export type ProtectedObject =
-  | { kind: 'kafka'; type: 'topic'; name: string }
+  | {
+      kind: 'kafka';
+      type: 'topic';
+      name: string;
+      /** the broker's Metadata flags the topic internal (unknown until mqctl asked: undefined) */
+      brokerInternal?: boolean;
+    }
   | { kind: 'pulsar'; type: 'topic'; tenant: string; namespace: string; local: string; full: string }
   | { kind: 'rabbitmq'; type: 'exchange' | 'queue'; name: string };
 
@@ -38,6 +46,8 @@ export function protectedReason(object: ProtectedObject): string | undefined {
     case 'kafka':
       if (KAFKA_INTERNAL_TOPICS.includes(object.name))
         return `"${object.name}" is an internal Kafka topic (owned by the broker)`;
+      if (object.brokerInternal)
+        return `"${object.name}" is a topic the Kafka broker flags internal (owned by the broker)`;
       return undefined;
     case 'pulsar': {
       const local = object.local.replace(/-partition-\d+$/, '');

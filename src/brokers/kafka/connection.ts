@@ -6,6 +6,7 @@ import {
   Kafka,
   logLevel,
   tolerantAdmin,
+  withInternalTopicFlags,
   type Admin,
   type KafkaConfig,
   type SASLOptions,
@@ -66,6 +67,19 @@ export class KafkaConnection implements BrokerConnectionBase {
       });
     }
     return this.adminClient;
+  }
+
+  /**
+   * Every topic's name, and the ones the broker's Metadata answer flags internal (kafkajs' listTopics drops
+   * the flag): one Metadata request, as admin.listTopics. Adapters refuse changes to the flagged ones
+   * (contracts/protected.ts).
+   */
+  async listTopics(subject?: string): Promise<{ names: string[]; internal: ReadonlySet<string> }> {
+    const admin = await this.admin();
+    const { value, internal } = await withInternalTopicFlags(() =>
+      this.call('list topics', () => admin.listTopics(), subject),
+    );
+    return { names: value, internal };
   }
 
   /** Register cleanup for clients a capability created (producers, consumers). */

@@ -150,19 +150,26 @@ export class KafkaDlq implements DlqAccess {
       .sort((a, b) => a.partition - b.partition);
   }
 
-  private async requireTopic(topic: string): Promise<void> {
-    const admin = await this.connection.admin();
-    const topics = await this.connection.call('list topics', () => admin.listTopics());
-    if (!topics.includes(topic)) {
+  /** Exit 3 when the topic is missing; exit 2 when `action` would change a topic the broker flags internal. */
+  private async requireTopic(topic: string, action?: string): Promise<void> {
+    const { names, internal } = await this.connection.listTopics();
+    if (!names.includes(topic)) {
       throw new NotFoundError(`DLQ topic "${topic}" not found on Kafka at ${this.connection.target}`, {
         hint: 'see mqctl dlq list',
       });
     }
+    if (action)
+      refuseProtected(action, {
+        kind: 'kafka',
+        type: 'topic',
+        name: topic,
+        brokerInternal: internal.has(topic),
+      });
   }
 
   async depth(topic: string, action?: string): Promise<number> {
     if (action) refuseProtected(action, { kind: 'kafka', type: 'topic', name: topic });
-    await this.requireTopic(topic);
+    await this.requireTopic(topic, action);
     return (await this.ranges(topic)).reduce((sum, r) => sum + Number(r.high - r.low), 0);
   }
 
@@ -726,7 +733,7 @@ export class KafkaDlq implements DlqAccess {
       );
     }
     refuseProtected('purge', { kind: 'kafka', type: 'topic', name: topic });
-    await this.requireTopic(topic);
+    await this.requireTopic(topic, 'purge');
     const admin = await this.connection.admin();
     const before = await this.ranges(topic);
     await this.connection.call(

@@ -2,6 +2,7 @@ import { NotFoundError, UnsupportedError, UsageError } from '../../core/errors';
 import type {
   GroupAdmin,
   GroupDescription,
+  GroupHolding,
   GroupInfo,
   ResetPlan,
   ResetPlanRow,
@@ -12,6 +13,10 @@ import type {
 import type { KafkaConnection } from './connection';
 import { refuseProtected } from '../contracts/protected';
 import { KafkaGroupOffsets, membersOf } from './group-offsets';
+import { mapLimit } from '../../topics/validate';
+
+/** `topic delete`'s prompt asks every group for its offsets on the topic only up to this many groups. */
+export const GROUPS_READING_LIMIT = 200;
 
 /** Kafka consumer groups: list, describe, reset offsets (planned, then executed), delete. */
 export class KafkaGroupAdmin implements GroupAdmin {
@@ -77,9 +82,16 @@ export class KafkaGroupAdmin implements GroupAdmin {
     const topicNames = [...new Set(targets.map((t) => t.topic))];
     for (const name of topicNames)
       refuseProtected('reset offsets on', { kind: 'kafka', type: 'topic', name });
-    const existing = new Set(await this.conn.call('list topics', () => admin.listTopics()));
+    const { names, internal } = await this.conn.listTopics();
+    const existing = new Set(names);
     for (const t of topicNames) {
       if (!existing.has(t)) throw new NotFoundError(`topic "${t}" not found on Kafka at ${this.conn.target}`);
+      refuseProtected('reset offsets on', {
+        kind: 'kafka',
+        type: 'topic',
+        name: t,
+        brokerInternal: internal.has(t),
+      });
     }
     const [ends, committed] = await Promise.all([
       this.offsets.topicOffsets(topicNames),
@@ -178,13 +190,42 @@ export class KafkaGroupAdmin implements GroupAdmin {
     }
   }
 
-  async deleteGroup(group: string): Promise<void> {
-    await this.requireInactive(group, 'delete');
+  /** The group's committed offsets (exit 3 when the group is unknown: no description and no offsets). */
+  private async requireCommitted(
+    group: string,
+  ): Promise<Awaited<ReturnType<KafkaGroupOffsets['committedOffsets']>>> {
     const [d] = await this.offsets.describeGroups([group]);
     const committed = await this.offsets.committedOffsets(group, []);
     if ((!d || d.state === 'Dead') && committed.length === 0) {
       throw new NotFoundError(`consumer group "${group}" not found on Kafka at ${this.conn.target}`);
     }
+    return committed;
+  }
+
+  async holdings(group: string): Promise<GroupHolding[]> {
+    const committed = await this.requireCommitted(group);
+    return committed
+      .map((t) => ({ topic: t.topic, partitions: t.partitions.filter((p) => Number(p.offset) >= 0).length }))
+      .filter((t) => t.partitions > 0)
+      .sort((a, b) => a.topic.localeCompare(b.topic));
+  }
+
+  async groupsReading(topics: string[]): Promise<Map<string, string[]> | undefined> {
+    const ids = await this.offsets.allGroupIds();
+    if (ids.length > GROUPS_READING_LIMIT) return undefined;
+    const reading = new Map<string, string[]>(topics.map((t) => [t, []]));
+    await mapLimit(ids, 8, async (id) => {
+      const committed = await this.offsets.committedOffsets(id, topics).catch(() => []);
+      for (const t of committed)
+        if (t.partitions.some((p) => Number(p.offset) >= 0)) reading.get(t.topic)?.push(id);
+    });
+    for (const groups of reading.values()) groups.sort();
+    return reading;
+  }
+
+  async deleteGroup(group: string): Promise<void> {
+    await this.requireInactive(group, 'delete');
+    await this.requireCommitted(group);
     const admin = await this.offsets.admin();
     await this.conn.call('delete group', () => admin.deleteGroups([group]), `group ${group}`);
   }

@@ -294,7 +294,11 @@ export function tolerantAdmin<T extends object>(admin: T): T {
 }
 
 type MetadataData = {
-  topicMetadata: Array<{ partitionMetadata: Array<{ partitionErrorCode: number }> }>;
+  topicMetadata: Array<{
+    topic?: string;
+    isInternal?: boolean;
+    partitionMetadata: Array<{ partitionErrorCode: number }>;
+  }>;
 };
 type MetadataParse = (data: MetadataData) => Promise<MetadataData>;
 
@@ -315,10 +319,33 @@ export function tolerantMetadataParse(original: MetadataParse): MetadataParse {
   };
 }
 
+/**
+ * Kafka's Metadata answer (v1 on) flags the broker's internal topics (`is_internal`); kafkajs decodes the flag
+ * but its admin API drops it (`listTopics` and `fetchTopicMetadata` return names and partitions only). Inside
+ * `withInternalTopicFlags` every Metadata answer kafkajs parses adds its flagged topics to the returned set.
+ */
+const internalTopicFlags = new AsyncLocalStorage<Set<string>>();
+
+export async function withInternalTopicFlags<T>(
+  fn: () => Promise<T>,
+): Promise<{ value: T; internal: ReadonlySet<string> }> {
+  const internal = new Set<string>();
+  const value = await internalTopicFlags.run(internal, fn);
+  return { value, internal };
+}
+
+export function noteInternalTopics(parse: MetadataParse): MetadataParse {
+  return (data) => {
+    const flagged = internalTopicFlags.getStore();
+    if (flagged) for (const t of data.topicMetadata) if (t.isInternal && t.topic) flagged.add(t.topic);
+    return parse(data);
+  };
+}
+
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const metadataV0 = require('kafkajs/src/protocol/requests/metadata/v0/response') as { parse: MetadataParse };
 const originalMetadataParse = metadataV0.parse;
-const tolerantParse = tolerantMetadataParse(originalMetadataParse);
+const tolerantParse = noteInternalTopics(tolerantMetadataParse(originalMetadataParse));
 // v1-v6 export v0's parser under their own module objects (kafkajs' request table requires them per call)
 for (let version = 0; version <= 6; version++) {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -11,6 +11,7 @@ import {
   type Producer,
 } from './kafkajs';
 import { NotFoundError, UsageError } from '../../core/errors';
+import { redact } from '../../core/redact';
 import type {
   PerfChunk,
   PerfConsumerDriver,
@@ -431,7 +432,7 @@ export async function createKafkaPerfConsumer(
     // kafkajs restarts the consumer after a retriable crash (e.g. "The coordinator is loading" on a fresh
     // broker): nothing for the user to act on. Only a crash it does not recover from reaches stderr.
     if (event.payload.restart) return;
-    process.stderr.write(`kafka consumer stopped: ${String(event.payload.error?.message ?? '')}\n`);
+    process.stderr.write(consumerStoppedLine(event.payload.error));
   });
   consumer.on(consumer.events.GROUP_JOIN, () => {
     driver.joinedAtEpochMs ??= Date.now();
@@ -486,4 +487,9 @@ export async function prepareKafkaPerfGroup(
       }),
     options.topic,
   );
+}
+
+/** The stderr line for a kafkajs consumer crash it does not recover from, through the one redactor. */
+export function consumerStoppedLine(error: { message?: unknown } | undefined): string {
+  return redact(`kafka consumer stopped: ${String(error?.message ?? '')}\n`);
 }

@@ -1,4 +1,10 @@
-import { ConfigResourceTypes, type Admin, type ITopicMetadata, type PartitionMetadata } from './kafkajs';
+import {
+  ConfigResourceTypes,
+  withInternalTopicFlags,
+  type Admin,
+  type ITopicMetadata,
+  type PartitionMetadata,
+} from './kafkajs';
 import { MqctlError, NotFoundError, UsageError } from '../../core/errors';
 import { sleep } from '../../util/timeout';
 import { mapLimit, nameMatcher, validateKafkaTopicName, validatePartitionCount } from '../../topics/validate';
@@ -71,33 +77,46 @@ export class KafkaTopicAdmin implements TopicAdmin {
     return this.call('list topics', () => admin.listTopics());
   }
 
+  /**
+   * Throws exit 3 for topics that do not exist and, when `action` changes them, exit 2 for broker-owned
+   * ones: by name before connecting, and by the broker's own internal flag once its Metadata answer is in.
+   */
   async requireExisting(names: string[], action?: string): Promise<void> {
     for (const name of names) validateKafkaTopicName(name);
     if (action) for (const name of names) refuseProtected(action, { kind: 'kafka', type: 'topic', name });
-    const existing = new Set(await this.topicNames());
+    const { names: all, internal } = await this.connection.listTopics();
+    const existing = new Set(all);
     const missing = names.filter((n) => !existing.has(n));
     if (missing.length > 0) throw this.notFound(missing);
+    if (action)
+      for (const name of names)
+        refuseProtected(action, { kind: 'kafka', type: 'topic', name, brokerInternal: internal.has(name) });
   }
 
   /**
    * One topic's metadata. The admin client never auto-creates topics, so asking for a missing one is safe:
    * the broker answers UNKNOWN_TOPIC_OR_PARTITION (exit 3), without listing the whole cluster first.
    */
-  private async metadata(name: string): Promise<ITopicMetadata> {
+  private async metadata(name: string): Promise<ITopicMetadata & { brokerInternal: boolean }> {
     validateKafkaTopicName(name);
     const admin = await this.admin();
-    const { topics } = await this.call(
-      'fetch topic metadata',
-      // a partition without a leader (its replicas' brokers down) is shown as offline, not an error: the
-      // admin client reads metadata tolerantly (tolerantAdmin)
-      () => admin.fetchTopicMetadata({ topics: [name] }),
-      `topic "${name}"`,
+    const {
+      value: { topics },
+      internal,
+    } = await withInternalTopicFlags(() =>
+      this.call(
+        'fetch topic metadata',
+        // a partition without a leader (its replicas' brokers down) is shown as offline, not an error: the
+        // admin client reads metadata tolerantly (tolerantAdmin)
+        () => admin.fetchTopicMetadata({ topics: [name] }),
+        `topic "${name}"`,
+      ),
     ).catch((error: unknown) => {
       throw error instanceof NotFoundError ? this.notFound([name]) : error;
     });
     const topic = topics.find((t) => t.name === name);
     if (!topic) throw this.notFound([name]);
-    return topic;
+    return { ...topic, brokerInternal: internal.has(name) };
   }
 
   async list(options: TopicListOptions): Promise<TopicSummary[]> {
@@ -105,14 +124,19 @@ export class KafkaTopicAdmin implements TopicAdmin {
     const admin = await this.admin();
     // One Metadata request for every topic (what kafka-topics.sh --describe does), not one per topic.
     // Partitions without a leader (a broker down) are listed and counted, not an error for the whole list.
-    const { topics } = await this.call('fetch topic metadata', () => admin.fetchTopicMetadata());
+    const {
+      value: { topics },
+      internal,
+    } = await withInternalTopicFlags(() =>
+      this.call('fetch topic metadata', () => admin.fetchTopicMetadata()),
+    );
     const rows: TopicSummary[] = topics
       .filter((t) => matches(t.name))
       .map((t) => ({
         name: t.name,
         partitions: t.partitions.length,
         replicationFactor: Math.max(0, ...t.partitions.map((p) => p.replicas.length)),
-        internal: isInternalTopic(t.name),
+        internal: isInternalTopic(t.name) || internal.has(t.name),
         partitioned: true,
         underReplicatedPartitions: t.partitions.filter((p) => !isOffline(p) && isUnderReplicated(p)).length,
         offlinePartitions: t.partitions.filter(isOffline).length,
@@ -172,7 +196,7 @@ export class KafkaTopicAdmin implements TopicAdmin {
       partitioned: true,
       partitions: partitionDetails.length,
       replicationFactor: Math.max(0, ...partitionDetails.map((p) => p.replicas?.length ?? 0)),
-      internal: isInternalTopic(name),
+      internal: isInternalTopic(name) || topic.brokerInternal,
       // one state per partition, as the STATUS column shows it: an offline partition counts as offline only
       underReplicatedPartitions: partitionDetails.filter((p) => p.underReplicated && !p.offline).length,
       offlinePartitions: partitionDetails.filter((p) => p.offline).length,
@@ -308,6 +332,12 @@ export class KafkaTopicAdmin implements TopicAdmin {
     validatePartitionCount(partitions);
     refuseProtected('change the partitions of topic', { kind: 'kafka', type: 'topic', name });
     const topic = await this.metadata(name);
+    refuseProtected('change the partitions of topic', {
+      kind: 'kafka',
+      type: 'topic',
+      name,
+      brokerInternal: topic.brokerInternal,
+    });
     const current = topic.partitions.length;
     const result = { name, previousPartitions: current, partitions, changed: false, dryRun };
     if (partitions < current) {

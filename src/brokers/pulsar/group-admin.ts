@@ -2,6 +2,7 @@ import { NotFoundError, UnsupportedError, UsageError } from '../../core/errors';
 import type {
   GroupAdmin,
   GroupDescription,
+  GroupHolding,
   GroupInfo,
   ResetPlan,
   ResetPlanRow,
@@ -189,6 +190,19 @@ export class PulsarGroupAdmin implements GroupAdmin {
         });
       }
     }
+  }
+
+  async holdings(group: string, options: { topics: string[]; action?: string }): Promise<GroupHolding[]> {
+    if (options.topics.length === 0) {
+      throw new UsageError('deleting a Pulsar subscription needs its topic', { hint: 'pass --topic T' });
+    }
+    const holdings: GroupHolding[] = [];
+    for (const topic of options.topics) {
+      const t = parsePulsarTopic(topic);
+      refuseSystemTopic(options.action ?? 'delete a subscription on', t);
+      holdings.push({ topic: t.full, backlog: (await this.subscriptionOn(t, group)).backlog });
+    }
+    return holdings;
   }
 
   async deleteGroup(group: string, options: { topics: string[] }): Promise<void> {

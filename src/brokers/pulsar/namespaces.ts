@@ -114,6 +114,24 @@ export class PulsarNamespaceAdmin implements NamespaceAdmin {
     await this.requireNamespace(ns.tenant, ns.namespace);
   }
 
+  async topicsOf(name: string): Promise<string[]> {
+    const ns = this.parseNamespace(name);
+    const subject = `namespace "${name}"`;
+    const persistent = `/admin/v2/persistent/${encodeURIComponent(ns.tenant)}/${encodeURIComponent(ns.namespace)}`;
+    // every topic (mode ALL: non-persistent too; each partition by its own name) and the partitioned ones,
+    // whose partitions may not exist yet; system topics are left out unless asked (Pulsar 2.11+)
+    const [all, partitioned] = await Promise.all([
+      this.http.request<string[]>({ path: `${ns.path}/topics`, query: { mode: 'ALL' }, subject }),
+      this.http.request<string[]>({ path: `${persistent}/partitioned`, subject }),
+    ]);
+    const topics = new Set(partitioned);
+    for (const topic of all) {
+      const base = topic.replace(/-partition-\d+$/, '');
+      topics.add(topics.has(base) ? base : topic);
+    }
+    return [...topics].sort();
+  }
+
   async deleteNamespace(
     name: string,
     options: { force: boolean },

@@ -2,6 +2,7 @@ import { UnsupportedError } from '../../core/errors';
 import type {
   GroupAdmin,
   GroupDescription,
+  GroupHolding,
   GroupInfo,
   ResetPlan,
   SkipResult,
@@ -71,5 +72,9 @@ export class RabbitGroupAdmin implements GroupAdmin {
 
   async skip(): Promise<SkipResult> {
     this.unsupported('skip');
+  }
+
+  async holdings(): Promise<GroupHolding[]> {
+    this.unsupported('delete');
   }
 }

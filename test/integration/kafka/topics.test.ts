@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Admin } from 'kafkajs';
 import { KafkaTopicAdmin } from '../../../src/brokers/kafka/topics';
+import { KafkaDlq } from '../../../src/brokers/kafka/dlq';
+import { KafkaGroupAdmin } from '../../../src/brokers/kafka/group-admin';
+import { KAFKA_INTERNAL_TOPICS } from '../../../src/brokers/contracts/protected';
 import { queueAdminFor } from '../../../src/brokers/queues';
 import { topicAdminFor } from '../../../src/brokers/topics';
 import { CLOSED_PORT, requireKafka, uniqueName } from '../../helpers/brokers';
@@ -266,6 +269,68 @@ describe('Kafka topics (real broker at 127.0.0.1:9092)', () => {
     const took = Date.now() - started;
     assert.ok(took <= 1500 + 1000, `took ${took} ms with a 1500 ms timeout`);
     await dead.close();
+  });
+
+  it("the broker's Metadata flag refuses an internal topic even when mqctl's name list does not know it (issue 11 item 1)", async () => {
+    const user = uniqueName('mqctl-topics-flag');
+    created.push(user);
+    await admin.createTopics({ topics: [{ topic: user, numPartitions: 1 }], waitForLeaders: true });
+    const { names, internal } = await connection.listTopics();
+    assert.ok(names.includes(user) && names.includes('__consumer_offsets'));
+    assert.ok(internal.has('__consumer_offsets'), 'Kafka flags __consumer_offsets internal');
+    assert.ok(!internal.has(user), 'a user topic is not flagged');
+    const partitionsBefore = await partitionCount('__consumer_offsets');
+    // Only read-only gates and dry runs here: each refusal comes before any request that changes the topic.
+    // __consumer_offsets is taken off the name list for this block only, so what refuses it is the flag.
+    const list = KAFKA_INTERNAL_TOPICS as string[];
+    const at = list.indexOf('__consumer_offsets');
+    list.splice(at, 1);
+    const flagged = (action: string) =>
+      new RegExp(
+        `^refusing to ${action}: "__consumer_offsets" is a topic the Kafka broker flags internal \\(owned by the broker\\)$`,
+      );
+    try {
+      const name = '__consumer_offsets';
+      await rejectsWith(topics.requireExisting([name], 'delete topic'), 2, flagged('delete topic'));
+      await rejectsWith(
+        topics.setConfig(name, { 'retention.ms': '1000' }, true),
+        2,
+        flagged('change the configs of topic'),
+      );
+      await rejectsWith(
+        topics.deleteConfig(name, ['retention.ms'], true),
+        2,
+        flagged('change the configs of topic'),
+      );
+      await rejectsWith(
+        topics.alterPartitions(name, 1000, true),
+        2,
+        flagged('change the partitions of topic'),
+      );
+      await rejectsWith(new KafkaDlq(connection).depth(name, 'purge'), 2, flagged('purge'));
+      await rejectsWith(
+        new KafkaGroupAdmin(connection).planReset(
+          uniqueName('mqctl-topics-flag-g'),
+          [{ topic: name, partitions: [] }],
+          {
+            to: 'earliest',
+          },
+        ),
+        2,
+        flagged('reset offsets on'),
+      );
+      // the same gates pass an unflagged topic (the flag, not the connection, refused above)
+      await topics.requireExisting([user], 'delete topic');
+      assert.equal((await topics.alterPartitions(user, 2, true)).changed, false);
+    } finally {
+      list.splice(at, 0, '__consumer_offsets');
+    }
+    assert.ok(KAFKA_INTERNAL_TOPICS.includes('__consumer_offsets'));
+    assert.equal(
+      await partitionCount('__consumer_offsets'),
+      partitionsBefore,
+      '__consumer_offsets unchanged',
+    );
   });
 
   it('queue commands on a Kafka context point to the topic commands', () => {

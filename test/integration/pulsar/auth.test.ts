@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect } from '../../../src/brokers';
 import type { PulsarConnection } from '../../../src/brokers/pulsar/connection';
@@ -10,6 +12,7 @@ import { LOCAL, requirePort, requirePulsar, uniqueName } from '../../helpers/bro
 import { isolatedConfigEnv, runCli } from '../../helpers/cli';
 import { deletePulsarTopics } from '../../helpers/pulsar-admin';
 import { TLS, pulsarToken, requireTlsMaterial } from '../../helpers/tls';
+import { tempDir } from '../../helpers/tmp';
 
 /**
  * Token authentication against the local Pulsar standalone itself (scripts/conf/pulsar/standalone.conf:
@@ -143,6 +146,79 @@ describe('Pulsar token authentication (real broker, token provider on)', () => {
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
     assert.match(result.stderr, /expired/i, 'the reason is readable, not masked');
     assert.ok(!result.stderr.includes(expired) && !result.stdout.includes(expired));
+  });
+});
+
+describe('--token-file against the token-auth Pulsar (issue 11 item 8)', () => {
+  const topic = uniqueName('mqctl-auth-file');
+  const full = `persistent://public/default/${topic}`;
+  const dir = tempDir('mqctl-token-file-');
+  const superFile = join(dir, 'super.jwt');
+  const nobodyFile = join(dir, 'nobody.jwt');
+  const superToken = pulsarToken(SUPER, { exp: now() + HOUR });
+  const nobodyToken = pulsarToken('mqctl-nobody', { exp: now() + HOUR });
+  const env = isolatedConfigEnv();
+  const P = ['--kind', 'pulsar', '--timeout', '8s'];
+  before(async () => {
+    await requirePulsar();
+    requireTlsMaterial();
+    writeFileSync(superFile, `${superToken}\n`, { mode: 0o600 });
+    writeFileSync(nobodyFile, `${nobodyToken}\n`, { mode: 0o600 });
+    const anonymous = pulsar();
+    try {
+      await anonymous.admin.request({ method: 'PUT', path: `/admin/v2/persistent/public/default/${topic}` });
+    } finally {
+      await anonymous.close();
+    }
+  });
+  after(() => deletePulsarTopics([full]));
+
+  const never = (r: { stdout: string; stderr: string }) =>
+    assert.ok(
+      ![superToken, nobodyToken].some((t) => `${r.stdout}${r.stderr}`.includes(t)),
+      'no token printed',
+    );
+
+  it("the superuser's token read from a file is accepted (exit 0); a no-permission token's file is refused (exit 77)", async () => {
+    const ok = await runCli(['topic', 'describe', topic, ...P, '--token-file', superFile, '-o', 'json'], {
+      env,
+      timeoutMs: 60_000,
+    });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal((JSON.parse(ok.stdout) as { name: string }).name, full);
+    never(ok);
+    const refused = await runCli(['topic', 'describe', topic, ...P, '--token-file', nobodyFile], {
+      env,
+      timeoutMs: 60_000,
+    });
+    assert.equal(refused.code, 77, refused.stderr);
+    assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
+    never(refused);
+  });
+
+  it('a context saved with --token-file stores the path, and its runs send the token read from it', async () => {
+    const added = await runCli(['context', 'add', 'tokfile', ...P.slice(0, 2), '--token-file', nobodyFile], {
+      env,
+      timeoutMs: 60_000,
+    });
+    assert.equal(added.code, 0, added.stderr);
+    const stored = readFileSync(env.MQCTL_CONFIG!, 'utf8');
+    assert.ok(stored.includes(nobodyFile), stored);
+    assert.ok(!stored.includes(nobodyToken), 'the token is not in the config file');
+    // the token is read at each run: the no-permission one is refused, then the file holds the superuser's
+    const refused = await runCli(['topic', 'describe', topic, '--context', 'tokfile', '--timeout', '8s'], {
+      env,
+      timeoutMs: 60_000,
+    });
+    assert.equal(refused.code, 77, refused.stderr);
+    writeFileSync(nobodyFile, `${superToken}\n`, { mode: 0o600 });
+    const ok = await runCli(['topic', 'describe', topic, '--context', 'tokfile', '--timeout', '8s'], {
+      env,
+      timeoutMs: 60_000,
+    });
+    assert.equal(ok.code, 0, ok.stderr);
+    never(refused);
+    never(ok);
   });
 });
 

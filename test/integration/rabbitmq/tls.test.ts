@@ -3,6 +3,7 @@ import { before, describe, it } from 'node:test';
 import { requirePort, requireRabbit } from '../../helpers/brokers';
 import { isolatedConfigEnv, runCli, type CliResult } from '../../helpers/cli';
 import { TLS, requireTlsMaterial, rogueCa } from '../../helpers/tls';
+import { TEST_SECRETS } from '../../helpers/secrets';
 
 /**
  * TLS end to end on the local RabbitMQ: AMQPS on 127.0.0.1:5671 and the HTTPS management API on 15671
@@ -64,7 +65,7 @@ describe('RabbitMQ over TLS (AMQPS 5671, HTTPS management 15671)', () => {
   });
 
   it('a wrong password over AMQPS and HTTPS: exit 77, never the password', async () => {
-    const wrong = 'wrong-tls-password-7f3';
+    const wrong = TEST_SECRETS.wrongTls;
     const amqps = await rabbit([
       'queue',
       'list',
