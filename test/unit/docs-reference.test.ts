@@ -172,7 +172,7 @@ const FOREIGN_FLAGS: Array<{ tool: RegExp; flags: string[] }> = [
   { tool: /`schemas get \[/, flags: ['all-version'] },
   {
     tool: /`node [^`]*--(cpu-prof|test|write)\b|Node 20/,
-    flags: ['cpu-prof', 'test', 'write', 'experimental-websocket'],
+    flags: ['cpu-prof', 'test', 'test-reporter', 'write', 'experimental-websocket'],
   },
   { tool: /kubectl wait/, flags: ['for'] },
   { tool: /mutation-merge\.js/, flags: ['ranges'] },
