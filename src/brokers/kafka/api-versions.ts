@@ -232,7 +232,8 @@ export function fetchKafkaApiVersions(ctx: KafkaContext, timeoutMs: number): Pro
   });
 }
 
-function splitHostPort(address: string): [string, string] {
+/** `host:port` (IPv6 in brackets) → [host, port text]. */
+export function splitHostPort(address: string): [string, string] {
   const idx = address.lastIndexOf(':');
   return [address.slice(0, idx).replace(/^\[|\]$/g, ''), address.slice(idx + 1)];
 }

@@ -17,7 +17,7 @@ import type { KafkaContext, ResolvedContext } from '../../config/types';
 import { withTimeout } from '../../util/timeout';
 import { tlsOptions } from '../tls';
 import type { BrokerConnectionBase, ClusterInfo, ConnectOptions } from '../contracts/connection';
-import { fetchKafkaApiVersions, metadataVersionName } from './api-versions';
+import { fetchKafkaApiVersions, metadataVersionName, splitHostPort } from './api-versions';
 import { mapKafkaError } from './errors';
 
 /**
@@ -127,8 +127,8 @@ export class KafkaConnection implements BrokerConnectionBase {
       this.settings.brokers
         .filter((address) => !addresses.has(address))
         .map(async (address) => {
-          const [host, port] = splitAddress(address);
-          return (await probeTcp(host, port, PROBE_TIMEOUT_MS)) ? undefined : address;
+          const [host, port] = splitHostPort(address);
+          return (await probeTcp(host, Number(port), PROBE_TIMEOUT_MS)) ? undefined : address;
         }),
     );
     for (const address of bootstrapDown) {
@@ -136,8 +136,7 @@ export class KafkaConnection implements BrokerConnectionBase {
     }
     const down = nodes.filter((n) => n.id !== '-' && n.state !== 'up').length;
     if (down > 0) details.nodesDown = down;
-    const bootstrapUnreachable =
-      nodes.length - cluster.brokers.length - replicaIds.filter((id) => !live.has(id)).length;
+    const bootstrapUnreachable = nodes.filter((n) => n.id === '-').length;
     if (bootstrapUnreachable > 0) details.bootstrapUnreachable = bootstrapUnreachable;
     return {
       kind: 'kafka',
@@ -192,11 +191,6 @@ export function probeTcp(host: string, port: number, timeoutMs: number): Promise
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
-}
-
-function splitAddress(address: string): [string, number] {
-  const at = address.lastIndexOf(':');
-  return [address.slice(0, at).replace(/^\[|\]$/g, ''), Number(address.slice(at + 1))];
 }
 
 /** Node ids in number order; a bootstrap address without an id ('-') last. */
